@@ -1,0 +1,37 @@
+// The frontend: reads an iptables-save file or a script of iptables commands into an
+// ir::Ruleset, with a diagnostic (file:line:col, source line, caret, hint) for every problem.
+// The input syntax is detected from the content unless given.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "iptc/ir/diag.hpp"
+#include "iptc/ir/ruleset.hpp"
+#include "iptc/ir/source.hpp"
+
+namespace iptc::frontend {
+
+enum class InputSyntax : uint8_t { Auto, Save, Script };
+
+struct ParseOptions {
+  InputSyntax syntax = InputSyntax::Auto;
+  /// As `iptables-restore --counters`: keep the [packets:bytes] of chains and rules.
+  bool counters = false;
+};
+
+/// Guesses the syntax: a file whose first meaningful line is `*table`, `:chain`, a rule line
+/// or COMMIT is a save file; one whose commands start with iptables (or a shell construct) is
+/// a script.
+InputSyntax detect_syntax(std::string_view text);
+
+/// Parses file `file_id` of `sm` into `out`. Returns true when the input is accepted (no error
+/// diagnostics were added). Does not run the verifier; see ir::verify.
+bool parse(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
+           ir::Ruleset& out, ir::Diagnostics& diags);
+
+/// parse() followed by ir::verify(): exactly what iptables-restore would accept.
+bool load(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
+          ir::Ruleset& out, ir::Diagnostics& diags);
+
+}  // namespace iptc::frontend

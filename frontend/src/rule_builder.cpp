@@ -1,0 +1,259 @@
+// Command execution with iptables-nft semantics (iptables/nft.c, nft-cmd.c): see
+// rule_builder.hpp. Every failure names the command's own line.
+#include "rule_builder.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "iptc/ir/nft_canon.hpp"
+
+namespace iptc::frontend {
+
+namespace {
+/// iptables -D/-C compare a rule as the kernel lists it with the new rule.
+bool same_as_listed(const ir::Rule& a, const ir::Rule& b) {
+  return a.ip == b.ip && a.target == b.target &&
+         ir::nft_save_view(a.matches) == ir::nft_save_view(b.matches);
+}
+}  // namespace
+
+bool RuleBuilder::fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint) {
+  if (w)
+    diags_.error(w->loc, std::move(msg), std::move(hint), w->len);
+  else
+    diags_.error(fallback, std::move(msg), std::move(hint));
+  return false;
+}
+
+void RuleBuilder::reset_table(ir::TableKind t) { rs_.tables[static_cast<size_t>(t)].reset(); }
+
+bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* policy,
+                             const ir::Counters* counters) {
+  ir::Table& t = rs_.ensure(tk, name.loc);
+  ir::Chain* c = t.find(name.text);
+  if (c && c->builtin()) {
+    if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
+    else if (policy->text == "DROP") {
+      if (tk == ir::TableKind::Nat)
+        return fail(policy, name.loc, "the nat table is not intended for filtering; DROP is not allowed as its policy");
+      c->policy = ir::Policy::Drop;
+    } else if (policy->text != "-")
+      return fail(policy, name.loc, fmt::format("bad policy name '{}'", policy->text),
+                  "a built-in chain's policy is ACCEPT or DROP");
+    if (counters) c->counters = *counters;
+    c->loc = name.loc;
+    return true;
+  }
+  if (c) {
+    c->rules.clear();  // re-declaring a user chain flushes it, as iptables-restore does
+    return true;
+  }
+  t.add_user_chain(name.text, name.loc);
+  return true;
+}
+
+ir::Chain* RuleBuilder::chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist) {
+  ir::Chain* c = t.find(cmd.chain);
+  if (!c && must_exist) {
+    std::string hint;
+    for (const auto& other : rs_.tables)
+      if (other && &*other != &t && other->find(cmd.chain))
+        hint = fmt::format("chain '{}' exists in table '{}', not in '{}'", cmd.chain, other->name(), t.name());
+    if (hint.empty())
+      hint = ir::hook_from_name(cmd.chain)
+                 ? fmt::format("table '{}' has no built-in chain {}", t.name(), cmd.chain)
+                 : fmt::format("declare it first with ':{} - [0:0]' or -N {}", cmd.chain, cmd.chain);
+    fail(cmd.chain_word, cmd.loc, fmt::format("chain '{}' does not exist", cmd.chain), hint);
+  }
+  return c;
+}
+
+bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
+  if (r.target.type != ir::TargetType::Jump && r.target.type != ir::TargetType::Goto) return true;
+  const ir::Chain* to = t.find(r.target.chain);
+  if (!to) {
+    diags_.error(r.target.loc, fmt::format("chain '{}' does not exist", r.target.chain),
+                 fmt::format("declare ':{} - [0:0]' before the rules that jump to it, or check the spelling of the target", r.target.chain),
+                 static_cast<uint32_t>(r.target.chain.size() + 3));
+    return false;
+  }
+  if (to->builtin()) {
+    diags_.error(r.target.loc, fmt::format("cannot jump to built-in chain '{}'", r.target.chain),
+                 "only user-defined chains can be the target of -j or -g");
+    return false;
+  }
+  return true;
+}
+
+bool RuleBuilder::apply(const ParsedCommand& cmd) {
+  if (cmd.skipped) return true;
+  auto tk = ir::table_from_name(cmd.table);
+  if (!tk) {
+    diags_.error(cmd.table_loc.valid() ? cmd.table_loc : cmd.loc,
+                 fmt::format("table '{}' does not exist", cmd.table),
+                 "tables are filter, nat, mangle, raw and security");
+    return false;
+  }
+  uint32_t op = cmd.command & ~(kCmdZero | kCmdZeroNum);
+  if (op == 0) op = cmd.command;
+
+  // Listing and checking change nothing, and must not create the table.
+  ir::Table* existing = rs_.table(*tk);
+  if (op & (kCmdList | kCmdListRules)) {
+    if (!cmd.chain.empty() && !(existing && existing->find(cmd.chain)) &&
+        !(ir::hook_from_name(cmd.chain) && [&] {
+          for (ir::Hook h : ir::table_hooks(*tk))
+            if (ir::hook_name(h) == cmd.chain) return true;
+          return false;
+        }()))
+      return fail(cmd.chain_word, cmd.loc, fmt::format("chain '{}' does not exist", cmd.chain));
+    return true;
+  }
+
+  ir::Table& t = rs_.ensure(*tk, cmd.loc);
+  switch (op) {
+    case kCmdAppend:
+    case kCmdInsert: {
+      ir::Chain* c = chain_for(t, cmd, true);
+      if (!c) return false;
+      size_t at = 0;
+      if (op == kCmdInsert) {
+        at = cmd.rulenum - 1;
+        if (at > c->rules.size())
+          return fail(cmd.rulenum_word, cmd.loc,
+                      fmt::format("index of insertion too big: chain '{}' has {} rule{}", c->name,
+                                  c->rules.size(), c->rules.size() == 1 ? "" : "s"),
+                      fmt::format("insert at 1 to {}", c->rules.size() + 1));
+      }
+      for (const ir::Rule& r0 : cmd.rules) {
+        if (!check_jump(t, r0)) return false;
+        ir::Rule r = r0;
+        ir::nft_canonicalize(r);
+        if (op == kCmdAppend) c->rules.push_back(std::move(r));
+        else c->rules.insert(c->rules.begin() + static_cast<std::ptrdiff_t>(at), std::move(r));
+      }
+      return true;
+    }
+    case kCmdDelete:
+    case kCmdCheck: {
+      ir::Chain* c = chain_for(t, cmd, true);
+      if (!c) return false;
+      for (const ir::Rule& r0 : cmd.rules) {
+        ir::Rule r = r0;
+        ir::nft_canonicalize(r);
+        auto it = std::find_if(c->rules.begin(), c->rules.end(),
+                               [&](const ir::Rule& x) { return same_as_listed(x, r); });
+        if (it == c->rules.end())
+          return fail(cmd.chain_word, cmd.loc,
+                      fmt::format("bad rule: no matching rule exists in chain '{}'", c->name),
+                      op == kCmdCheck ? "" : "-D with a rule spec deletes the first rule with exactly these criteria and target");
+        if (op == kCmdDelete) c->rules.erase(it);
+      }
+      return true;
+    }
+    case kCmdDeleteNum:
+    case kCmdReplace: {
+      ir::Chain* c = chain_for(t, cmd, true);
+      if (!c) return false;
+      if (cmd.rulenum == 0 || cmd.rulenum > c->rules.size())
+        return fail(cmd.rulenum_word, cmd.loc,
+                    fmt::format("chain '{}' has no rule {} (it has {})", c->name, cmd.rulenum,
+                                c->rules.size()));
+      if (op == kCmdDeleteNum) {
+        c->rules.erase(c->rules.begin() + (cmd.rulenum - 1));
+      } else {
+        const ir::Rule& r0 = cmd.rules.front();
+        if (!check_jump(t, r0)) return false;
+        ir::Rule r = r0;
+        ir::nft_canonicalize(r);
+        c->rules[cmd.rulenum - 1] = std::move(r);
+      }
+      return true;
+    }
+    case kCmdFlush:
+    case kCmdZero: {
+      if (!cmd.chain.empty()) {
+        ir::Chain* c = chain_for(t, cmd, true);
+        if (!c) return false;
+        if (op == kCmdFlush) c->rules.clear();
+        else {
+          c->counters = {};
+          for (auto& r : c->rules) r.counters = {};
+        }
+        return true;
+      }
+      for (auto& c : t.chains()) {
+        if (op == kCmdFlush) c.rules.clear();
+        else {
+          c.counters = {};
+          for (auto& r : c.rules) r.counters = {};
+        }
+      }
+      return true;
+    }
+    case kCmdNewChain:
+      if (t.find(cmd.chain))
+        return fail(cmd.chain_word, cmd.loc, fmt::format("chain '{}' already exists", cmd.chain));
+      t.add_user_chain(cmd.chain, cmd.chain_word ? cmd.chain_word->loc : cmd.loc);
+      return true;
+    case kCmdDeleteChain: {
+      auto referenced = [&](std::string_view name) {
+        for (const auto& ch : t.chains())
+          for (const auto& r : ch.rules)
+            if ((r.target.type == ir::TargetType::Jump || r.target.type == ir::TargetType::Goto) &&
+                r.target.chain == name)
+              return true;
+        return false;
+      };
+      if (!cmd.chain.empty()) {
+        ir::Chain* c = chain_for(t, cmd, true);
+        if (!c) return false;
+        if (c->builtin())
+          return fail(cmd.chain_word, cmd.loc, fmt::format("cannot delete built-in chain '{}'", c->name));
+        if (referenced(c->name))
+          return fail(cmd.chain_word, cmd.loc, fmt::format("chain '{}' is still referenced by a rule", c->name),
+                      "delete or change the rules that jump to it first");
+        if (!c->rules.empty())
+          return fail(cmd.chain_word, cmd.loc, fmt::format("chain '{}' is not empty", c->name),
+                      fmt::format("flush it first with -F {}", c->name));
+        t.erase_chain(cmd.chain);
+        return true;
+      }
+      // Without a name: every user chain that no rule refers to.
+      std::vector<std::string> names;
+      for (const auto& ch : t.chains())
+        if (!ch.builtin()) names.push_back(ch.name);
+      for (const auto& n : names)
+        if (!referenced(n)) t.erase_chain(n);
+      return true;
+    }
+    case kCmdRenameChain: {
+      ir::Chain* c = chain_for(t, cmd, true);
+      if (!c) return false;
+      if (c->builtin())
+        return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name));
+      if (t.find(cmd.newname))
+        return fail(cmd.newname_word, cmd.loc, fmt::format("chain '{}' already exists", cmd.newname));
+      t.rename_chain(cmd.chain, cmd.newname);
+      return true;
+    }
+    case kCmdSetPolicy: {
+      ir::Chain* c = t.find(cmd.chain);
+      if (!c || !c->builtin())
+        return fail(cmd.chain_word, cmd.loc, fmt::format("bad built-in chain name '{}'", cmd.chain),
+                    "only built-in chains have a policy");
+      if (cmd.policy == "ACCEPT") c->policy = ir::Policy::Accept;
+      else if (cmd.policy == "DROP") c->policy = ir::Policy::Drop;
+      else
+        return fail(cmd.policy_word, cmd.loc, fmt::format("bad policy name '{}'", cmd.policy),
+                    "a built-in chain's policy is ACCEPT or DROP");
+      if (cmd.has_counters) c->counters = cmd.counters;
+      return true;
+    }
+    default:
+      return fail(cmd.command_word, cmd.loc, "this combination of commands is not supported");
+  }
+}
+
+}  // namespace iptc::frontend

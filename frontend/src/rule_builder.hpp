@@ -1,0 +1,38 @@
+// The RuleBuilder applies parsed commands to a Ruleset with the semantics of iptables 1.8.9
+// on the nf_tables backend: -A -I -D -R -C -F -Z -N -X -E -P, chain lines and table resets of
+// iptables-restore, and the errors each of them raises (a missing chain, a rule that does not
+// exist, an insert past the end, ...). Both input syntaxes feed it, so a save file and a script
+// that mean the same thing build the same Ruleset.
+#pragma once
+
+#include <string_view>
+
+#include "command.hpp"
+#include "iptc/ir/diag.hpp"
+#include "iptc/ir/ruleset.hpp"
+
+namespace iptc::frontend {
+
+class RuleBuilder {
+ public:
+  RuleBuilder(ir::Ruleset& rs, ir::Diagnostics& diags) : rs_(rs), diags_(diags) {}
+
+  /// `*TABLE` in iptables-restore: the table starts over (absent until touched).
+  void reset_table(ir::TableKind t);
+  /// `:NAME POLICY [p:b]`: sets a built-in chain's policy (and counters when given) or
+  /// creates a user chain, flushing it if it exists. Returns false after a diagnostic.
+  bool chain_line(ir::TableKind t, const Word& name, const Word* policy,
+                  const ir::Counters* counters);
+  /// Executes one command. Returns false after a diagnostic.
+  bool apply(const ParsedCommand& cmd);
+
+ private:
+  bool fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint = {});
+  ir::Chain* chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist);
+  bool check_jump(ir::Table& t, const ir::Rule& r);
+
+  ir::Ruleset& rs_;
+  ir::Diagnostics& diags_;
+};
+
+}  // namespace iptc::frontend

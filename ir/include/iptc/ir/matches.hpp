@@ -1,0 +1,226 @@
+// Match payloads: one plain struct per `-m` kind, holding exactly what the kernel's match
+// receives (the fields of its xt_*_info struct, in host byte order). Parsers fill them, the
+// printer prints them the way iptables-save does, and the interpreter and backend evaluate them.
+// The MatchKind enum and the MatchData variant list the kinds in the same order; the kind table
+// (kinds.hpp) holds each kind's one row.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace iptc::ir {
+
+/// Inclusive port interval; {0, 65535} matches every port.
+struct PortRange {
+  uint16_t lo = 0;
+  uint16_t hi = 0xffff;
+  friend bool operator==(const PortRange&, const PortRange&) = default;
+};
+
+/// An IPv4 address and mask in host byte order (addr is already masked).
+struct Ipv4Net {
+  uint32_t addr = 0;
+  uint32_t mask = 0;
+  friend bool operator==(const Ipv4Net&, const Ipv4Net&) = default;
+};
+
+// ---- tcp (xt_tcp) -------------------------------------------------------------------------
+struct TcpMatch {
+  enum : uint8_t { kInvSrcPort = 0x01, kInvDstPort = 0x02, kInvFlags = 0x04, kInvOption = 0x08 };
+  PortRange sport;
+  PortRange dport;
+  uint8_t option = 0;    ///< --tcp-option N (0: none)
+  uint8_t flg_mask = 0;  ///< --tcp-flags MASK COMP
+  uint8_t flg_cmp = 0;
+  uint8_t invflags = 0;
+  friend bool operator==(const TcpMatch&, const TcpMatch&) = default;
+};
+
+// ---- udp (xt_udp) -------------------------------------------------------------------------
+struct UdpMatch {
+  enum : uint8_t { kInvSrcPort = 0x01, kInvDstPort = 0x02 };
+  PortRange sport;
+  PortRange dport;
+  uint8_t invflags = 0;
+  friend bool operator==(const UdpMatch&, const UdpMatch&) = default;
+};
+
+// ---- icmp (ipt_icmp) ----------------------------------------------------------------------
+struct IcmpMatch {
+  uint8_t type = 0xff;  ///< 0xff with codes 0..255 is "any"
+  uint8_t code_lo = 0;
+  uint8_t code_hi = 0xff;
+  bool invert = false;
+  friend bool operator==(const IcmpMatch&, const IcmpMatch&) = default;
+};
+
+// ---- multiport (xt_multiport_v1) ----------------------------------------------------------
+struct MultiportMatch {
+  enum class Dir : uint8_t { Source, Destination, Either };
+  Dir dir = Dir::Destination;
+  /// Up to 15 port slots; a range uses two slots, as in the kernel struct.
+  std::vector<PortRange> ports;
+  bool invert = false;
+  friend bool operator==(const MultiportMatch&, const MultiportMatch&) = default;
+};
+
+// ---- conntrack (xt_conntrack_mtinfo3) -----------------------------------------------------
+struct ConntrackMatch {
+  // match_flags / invert_flags bits (XT_CONNTRACK_*)
+  enum : uint16_t {
+    kState = 1 << 0, kProto = 1 << 1, kOrigSrc = 1 << 2, kOrigDst = 1 << 3, kReplSrc = 1 << 4,
+    kReplDst = 1 << 5, kStatus = 1 << 6, kExpires = 1 << 7, kOrigSrcPort = 1 << 8,
+    kOrigDstPort = 1 << 9, kReplSrcPort = 1 << 10, kReplDstPort = 1 << 11,
+    kDirection = 1 << 12, kStateAlias = 1 << 13,
+  };
+  // state_mask bits (XT_CONNTRACK_STATE_BIT): INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8,
+  // SNAT 0x40 (bit IP_CT_NUMBER+1), DNAT 0x80, UNTRACKED 0x100.
+  enum : uint16_t {
+    kStInvalid = 1 << 0, kStEstablished = 1 << 1, kStRelated = 1 << 2, kStNew = 1 << 3,
+    kStSnat = 1 << 6, kStDnat = 1 << 7, kStUntracked = 1 << 8,
+  };
+  // status_mask bits (IPS_*): EXPECTED 1, SEEN_REPLY 2, ASSURED 4, CONFIRMED 8.
+  enum : uint16_t { kStatusExpected = 1, kStatusSeenReply = 2, kStatusAssured = 4,
+                    kStatusConfirmed = 8 };
+  Ipv4Net origsrc, origdst, replsrc, repldst;
+  uint32_t expires_min = 0, expires_max = 0;
+  uint16_t l4proto = 0;
+  PortRange origsrc_port{0, 0}, origdst_port{0, 0}, replsrc_port{0, 0}, repldst_port{0, 0};
+  uint16_t match_flags = 0, invert_flags = 0;
+  uint16_t state_mask = 0, status_mask = 0;
+  friend bool operator==(const ConntrackMatch&, const ConntrackMatch&) = default;
+};
+
+// ---- state (xt_state) ---------------------------------------------------------------------
+struct StateMatch {
+  // XT_STATE_BIT: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 (XT_STATE_UNTRACKED)
+  enum : uint32_t { kInvalid = 1, kEstablished = 2, kRelated = 4, kNew = 8, kUntracked = 64 };
+  uint32_t statemask = 0;
+  friend bool operator==(const StateMatch&, const StateMatch&) = default;
+};
+
+// ---- comment (xt_comment) -----------------------------------------------------------------
+struct CommentMatch {
+  std::string comment;  ///< at most 255 bytes
+  friend bool operator==(const CommentMatch&, const CommentMatch&) = default;
+};
+
+// ---- mark (xt_mark_mtinfo1) ---------------------------------------------------------------
+struct MarkMatch {
+  uint32_t mark = 0;
+  uint32_t mask = 0xffffffff;
+  bool invert = false;
+  friend bool operator==(const MarkMatch&, const MarkMatch&) = default;
+};
+
+// ---- mac (xt_mac_info) --------------------------------------------------------------------
+struct MacMatch {
+  std::array<uint8_t, 6> addr{};
+  bool invert = false;
+  friend bool operator==(const MacMatch&, const MacMatch&) = default;
+};
+
+// ---- limit (xt_rateinfo) ------------------------------------------------------------------
+struct LimitMatch {
+  static constexpr uint32_t kScale = 10000;  ///< XT_LIMIT_SCALE
+  uint32_t avg = kScale * 60 * 60 / 3;       ///< period between packets, in 1/kScale seconds
+  uint32_t burst = 5;
+  friend bool operator==(const LimitMatch&, const LimitMatch&) = default;
+};
+
+// ---- addrtype (xt_addrtype_info_v1) -------------------------------------------------------
+struct AddrtypeMatch {
+  enum : uint32_t { kInvSource = 1, kInvDest = 2, kLimitIfaceIn = 4, kLimitIfaceOut = 8 };
+  // type bits: 1 << RTN_*: UNSPEC 0, UNICAST 1, LOCAL 2, BROADCAST 3, ANYCAST 4, MULTICAST 5,
+  // BLACKHOLE 6, UNREACHABLE 7, PROHIBIT 8, THROW 9, NAT 10, XRESOLVE 11
+  uint16_t source = 0;
+  uint16_t dest = 0;
+  uint32_t flags = 0;
+  friend bool operator==(const AddrtypeMatch&, const AddrtypeMatch&) = default;
+};
+
+// ---- iprange (xt_iprange_mtinfo) ----------------------------------------------------------
+struct IprangeMatch {
+  enum : uint8_t { kSrc = 1, kDst = 2, kSrcInv = 0x10, kDstInv = 0x20 };
+  uint32_t src_min = 0, src_max = 0, dst_min = 0, dst_max = 0;
+  uint8_t flags = 0;
+  friend bool operator==(const IprangeMatch&, const IprangeMatch&) = default;
+};
+
+// ---- owner (xt_owner_match_info) ----------------------------------------------------------
+struct OwnerMatch {
+  enum : uint8_t { kUid = 1, kGid = 2, kSocket = 4, kSupplGroups = 8 };
+  uint32_t uid_min = 0, uid_max = 0, gid_min = 0, gid_max = 0;
+  uint8_t match = 0, invert = 0;
+  friend bool operator==(const OwnerMatch&, const OwnerMatch&) = default;
+};
+
+// ---- pkttype (xt_pkttype_info) ------------------------------------------------------------
+struct PkttypeMatch {
+  uint8_t pkttype = 0;  ///< PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3
+  bool invert = false;
+  friend bool operator==(const PkttypeMatch&, const PkttypeMatch&) = default;
+};
+
+// ---- length (xt_length_info) --------------------------------------------------------------
+struct LengthMatch {
+  uint16_t min = 0, max = 0xffff;
+  bool invert = false;
+  friend bool operator==(const LengthMatch&, const LengthMatch&) = default;
+};
+
+// ---- statistic (xt_statistic_info) --------------------------------------------------------
+struct StatisticMatch {
+  enum class Mode : uint8_t { Random, Nth };
+  Mode mode = Mode::Random;
+  bool invert = false;
+  uint32_t probability = 0;  ///< random: P * 2^31, as the kernel compares it
+  uint32_t every = 0;        ///< nth: every - 1 as stored by the kernel
+  uint32_t packet = 0;       ///< nth: initial counter
+  friend bool operator==(const StatisticMatch&, const StatisticMatch&) = default;
+};
+
+// ---- connmark (xt_connmark_mtinfo1) -------------------------------------------------------
+struct ConnmarkMatch {
+  uint32_t mark = 0;
+  uint32_t mask = 0xffffffff;
+  bool invert = false;
+  friend bool operator==(const ConnmarkMatch&, const ConnmarkMatch&) = default;
+};
+
+// ---- set (xt_set_info_match_v4) -----------------------------------------------------------
+struct SetMatch {
+  // flags (IPSET_FLAG_*)
+  enum : uint32_t {
+    kReturnNomatch = 1 << 7, kSkipCounterUpdate = 1 << 8, kSkipSubcounterUpdate = 1 << 9,
+  };
+  enum class CounterOp : uint8_t { None, Eq, Ne, Lt, Gt };
+  std::string name;          ///< ipset name (a reference; contents come from --ipset)
+  uint8_t dim = 0;           ///< number of src/dst directions given
+  uint8_t dir_flags = 0;     ///< bit i set: dimension i+1 is "src" (IPSET_DIM_ONE_SRC << i)
+  bool invert = false;       ///< IPSET_INV_MATCH
+  uint32_t flags = 0;
+  CounterOp packets_op = CounterOp::None;
+  uint64_t packets = 0;
+  CounterOp bytes_op = CounterOp::None;
+  uint64_t bytes = 0;
+  friend bool operator==(const SetMatch&, const SetMatch&) = default;
+};
+
+/// Every match kind, in one order shared by MatchKind, MatchData and the kind table.
+enum class MatchKind : uint8_t {
+  Tcp, Udp, Icmp, Multiport, Conntrack, State, Comment, Mark, Mac, Limit, Addrtype, Iprange,
+  Owner, Pkttype, Length, Statistic, Connmark, Set,
+};
+inline constexpr size_t kMatchKindCount = 18;
+
+using MatchData =
+    std::variant<TcpMatch, UdpMatch, IcmpMatch, MultiportMatch, ConntrackMatch, StateMatch,
+                 CommentMatch, MarkMatch, MacMatch, LimitMatch, AddrtypeMatch, IprangeMatch,
+                 OwnerMatch, PkttypeMatch, LengthMatch, StatisticMatch, ConnmarkMatch, SetMatch>;
+static_assert(std::variant_size_v<MatchData> == kMatchKindCount);
+
+}  // namespace iptc::ir

@@ -1,0 +1,27 @@
+// iptables-nft stores some matches not as xtables matches but as native nf_tables expressions
+// (nft.c add_match: tcp, udp, mark, limit) and rebuilds them when it lists the rules
+// (nft-shared.c). Two consequences, kept apart here:
+//  - nft_canonicalize: what the kernel really holds can differ from what was written (an
+//    inverted full port range is dropped; a limit rate is re-encoded). Applied when a rule is
+//    added, so the IR means what the kernel will do.
+//  - nft_save_view: listing merges all native tcp (and udp) matches of a rule into the first,
+//    later fields overwriting earlier ones. Only the printer and rule comparison (-D, -C)
+//    use this view; the IR keeps every match, because the kernel evaluates every one.
+#pragma once
+
+#include <vector>
+
+#include "iptc/ir/ruleset.hpp"
+
+namespace iptc::ir {
+
+/// True when iptables-nft encodes this match natively (no xtables match in the kernel, so no
+/// xt_check_match protocol or hook checks apply).
+bool nft_is_native(const Match& m);
+
+void nft_canonicalize(Rule& r);
+
+/// The matches as iptables-save lists them.
+std::vector<Match> nft_save_view(const std::vector<Match>& matches);
+
+}  // namespace iptc::ir

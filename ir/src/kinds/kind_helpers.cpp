@@ -1,0 +1,67 @@
+// Port parsing shared by several kinds (see kind_helpers.hpp).
+#include "kind_helpers.hpp"
+
+#include <cctype>
+
+#include <fmt/format.h>
+
+namespace iptc::ir::kinds {
+
+std::optional<uint16_t> port_by_getaddrinfo(std::string_view s) {
+  if (s.empty()) return std::nullopt;
+  // glibc: num = (int) strtoul(service, &end, 10); numeric when the whole string converted
+  // and num >= 0; the port is then htons(num), i.e. num truncated to 16 bits.
+  size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  size_t digits = i;
+  unsigned long long v = 0;
+  bool overflow = false;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+    if (v > (~0ull - 9) / 10) overflow = true;
+    v = v * 10 + static_cast<unsigned>(s[i] - '0');
+  }
+  if (i == s.size() && i > digits) {
+    unsigned long ul = overflow ? ~0ul : static_cast<unsigned long>(v);
+    if (neg) ul = 0ul - ul;
+    int num = static_cast<int>(static_cast<unsigned int>(ul));
+    if (num >= 0) return static_cast<uint16_t>(num);
+  }
+  return service_port(s, "");
+}
+
+std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext) {
+  PortRange r{0, 0xffff};
+  uint16_t vals[2] = {0, 0xffff};
+  size_t n = 0;
+  std::string_view rest = c.arg;
+  while (true) {
+    size_t colon = rest.find(':');
+    std::string_view part = rest.substr(0, colon);
+    if (n == 2) {
+      c.fail(fmt::format("{}: too many components for option '--{}' (at most 2)", ext, c.opt->name));
+      return std::nullopt;
+    }
+    if (!part.empty()) {
+      auto p = port_by_getaddrinfo(part);
+      if (!p) {
+        c.fail(fmt::format("port '{}' does not resolve to anything", part),
+               "write a port number or a service name from /etc/services");
+        return std::nullopt;
+      }
+      vals[n] = *p;
+    }
+    ++n;
+    if (colon == std::string_view::npos) break;
+    rest = rest.substr(colon + 1);
+  }
+  if (n == 1) vals[1] = vals[0];
+  r.lo = vals[0];
+  r.hi = vals[1];
+  return r;
+}
+
+std::string hex(uint32_t v) { return fmt::format("0x{:x}", v); }
+
+}  // namespace iptc::ir::kinds

@@ -1,0 +1,24 @@
+// -m connmark: PLACEHOLDER until its row is written (rejects every use, never drops it).
+#include "registry.hpp"
+
+namespace iptc::ir::kinds {
+
+namespace {
+bool parse(const OptionCall& c, MatchData&) {
+  return c.fail_option("iptc does not implement the options of -m connmark yet");
+}
+bool finish(const FinishCall& c, MatchData&) { return c.fail("iptc does not implement -m connmark yet"); }
+void save(SaveWriter&, const MatchData&) {}
+}  // namespace
+
+const MatchDef kConnmark = {
+    .kind = MatchKind::Connmark,
+    .name = "connmark",
+    .options = {},
+    .init = [] { return MatchData{ConnmarkMatch{}}; },
+    .parse = parse,
+    .finish = finish,
+    .save = save,
+};
+
+}  // namespace iptc::ir::kinds

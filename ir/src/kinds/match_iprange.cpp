@@ -1,0 +1,24 @@
+// -m iprange: PLACEHOLDER until its row is written (rejects every use, never drops it).
+#include "registry.hpp"
+
+namespace iptc::ir::kinds {
+
+namespace {
+bool parse(const OptionCall& c, MatchData&) {
+  return c.fail_option("iptc does not implement the options of -m iprange yet");
+}
+bool finish(const FinishCall& c, MatchData&) { return c.fail("iptc does not implement -m iprange yet"); }
+void save(SaveWriter&, const MatchData&) {}
+}  // namespace
+
+const MatchDef kIprange = {
+    .kind = MatchKind::Iprange,
+    .name = "iprange",
+    .options = {},
+    .init = [] { return MatchData{IprangeMatch{}}; },
+    .parse = parse,
+    .finish = finish,
+    .save = save,
+};
+
+}  // namespace iptc::ir::kinds

@@ -1,0 +1,24 @@
+// -m multiport: PLACEHOLDER until its row is written (rejects every use, never drops it).
+#include "registry.hpp"
+
+namespace iptc::ir::kinds {
+
+namespace {
+bool parse(const OptionCall& c, MatchData&) {
+  return c.fail_option("iptc does not implement the options of -m multiport yet");
+}
+bool finish(const FinishCall& c, MatchData&) { return c.fail("iptc does not implement -m multiport yet"); }
+void save(SaveWriter&, const MatchData&) {}
+}  // namespace
+
+const MatchDef kMultiport = {
+    .kind = MatchKind::Multiport,
+    .name = "multiport",
+    .options = {},
+    .init = [] { return MatchData{MultiportMatch{}}; },
+    .parse = parse,
+    .finish = finish,
+    .save = save,
+};
+
+}  // namespace iptc::ir::kinds

@@ -1,0 +1,17 @@
+// The rows of the kind table, one per file in ir/src/kinds/. kinds.cpp orders them by
+// MatchKind / TargetKind and checks that none is missing.
+#pragma once
+
+#include "iptc/ir/kinds.hpp"
+
+namespace iptc::ir::kinds {
+
+// Matches (match_*.cpp)
+extern const MatchDef kTcp, kUdp, kIcmp, kMultiport, kConntrack, kState, kComment, kMark, kMac,
+    kLimit, kAddrtype, kIprange, kOwner, kPkttype, kLength, kStatistic, kConnmark, kSet;
+
+// Targets (target_*.cpp)
+extern const TargetDef kReject, kLog, kMarkTarget, kConnmarkTarget, kSnat, kDnat, kMasquerade,
+    kRedirect, kNotrack, kCt, kTcpmss, kNflog, kTos;
+
+}  // namespace iptc::ir::kinds

@@ -1,0 +1,24 @@
+// -j MASQUERADE: PLACEHOLDER until its row is written (rejects every use, never drops it).
+#include "registry.hpp"
+
+namespace iptc::ir::kinds {
+
+namespace {
+bool parse(const OptionCall& c, TargetData&) {
+  return c.fail_option("iptc does not implement the options of -j MASQUERADE yet");
+}
+bool finish(const FinishCall& c, TargetData&) { return c.fail("iptc does not implement -j MASQUERADE yet"); }
+void save(SaveWriter&, const TargetData&) {}
+}  // namespace
+
+const TargetDef kMasquerade = {
+    .kind = TargetKind::Masquerade,
+    .name = "MASQUERADE",
+    .options = {},
+    .init = [] { return TargetData{MasqueradeTarget{}}; },
+    .parse = parse,
+    .finish = finish,
+    .save = save,
+};
+
+}  // namespace iptc::ir::kinds

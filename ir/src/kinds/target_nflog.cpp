@@ -1,0 +1,24 @@
+// -j NFLOG: PLACEHOLDER until its row is written (rejects every use, never drops it).
+#include "registry.hpp"
+
+namespace iptc::ir::kinds {
+
+namespace {
+bool parse(const OptionCall& c, TargetData&) {
+  return c.fail_option("iptc does not implement the options of -j NFLOG yet");
+}
+bool finish(const FinishCall& c, TargetData&) { return c.fail("iptc does not implement -j NFLOG yet"); }
+void save(SaveWriter&, const TargetData&) {}
+}  // namespace
+
+const TargetDef kNflog = {
+    .kind = TargetKind::Nflog,
+    .name = "NFLOG",
+    .options = {},
+    .init = [] { return TargetData{NflogTarget{}}; },
+    .parse = parse,
+    .finish = finish,
+    .save = save,
+};
+
+}  // namespace iptc::ir::kinds

@@ -1,0 +1,24 @@
+// -j REDIRECT: PLACEHOLDER until its row is written (rejects every use, never drops it).
+#include "registry.hpp"
+
+namespace iptc::ir::kinds {
+
+namespace {
+bool parse(const OptionCall& c, TargetData&) {
+  return c.fail_option("iptc does not implement the options of -j REDIRECT yet");
+}
+bool finish(const FinishCall& c, TargetData&) { return c.fail("iptc does not implement -j REDIRECT yet"); }
+void save(SaveWriter&, const TargetData&) {}
+}  // namespace
+
+const TargetDef kRedirect = {
+    .kind = TargetKind::Redirect,
+    .name = "REDIRECT",
+    .options = {},
+    .init = [] { return TargetData{RedirectTarget{}}; },
+    .parse = parse,
+    .finish = finish,
+    .save = save,
+};
+
+}  // namespace iptc::ir::kinds
