@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "kind_helpers.hpp"
+#include "iptc/ir/nft_canon.hpp"
 #include "registry.hpp"
 
 namespace iptc::ir::kinds {
@@ -170,6 +171,14 @@ void save(SaveWriter& w, const MatchData& d) {
   }
 }
 
+/// add_nft_tcp: a match iptables-nft encodes natively needs the rule's protocol to be tcp
+/// (the protocol number, even when negated with '! -p tcp').
+bool finish(const FinishCall& c, MatchData& d) {
+  if (nft_is_native(Match{d, {}}) && c.ctx->ip->proto != 6)
+    return c.fail("TCP match requires '-p tcp'", "add '-p tcp' before the match");
+  return true;
+}
+
 }  // namespace
 
 const MatchDef kTcp = {
@@ -178,7 +187,7 @@ const MatchDef kTcp = {
     .options = kOptions,
     .init = [] { return MatchData{TcpMatch{}}; },
     .parse = parse,
-    .finish = nullptr,
+    .finish = finish,
     .save = save,
     .kernel_check = nullptr,
     .proto = 6,

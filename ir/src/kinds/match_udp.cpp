@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "kind_helpers.hpp"
+#include "iptc/ir/nft_canon.hpp"
 #include "registry.hpp"
 
 namespace iptc::ir::kinds {
@@ -44,6 +45,14 @@ void save(SaveWriter& w, const MatchData& d) {
   ports(u.dport, u.invflags & UdpMatch::kInvDstPort, "dport");
 }
 
+/// add_nft_udp: a match iptables-nft encodes natively needs the rule's protocol to be udp
+/// (the protocol number, even when negated with '! -p udp').
+bool finish(const FinishCall& c, MatchData& d) {
+  if (nft_is_native(Match{d, {}}) && c.ctx->ip->proto != 17)
+    return c.fail("UDP match requires '-p udp'", "add '-p udp' before the match");
+  return true;
+}
+
 }  // namespace
 
 const MatchDef kUdp = {
@@ -52,7 +61,7 @@ const MatchDef kUdp = {
     .options = kOptions,
     .init = [] { return MatchData{UdpMatch{}}; },
     .parse = parse,
-    .finish = nullptr,
+    .finish = finish,
     .save = save,
     .kernel_check = nullptr,
     .proto = 17,
