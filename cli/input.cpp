@@ -20,6 +20,7 @@ void add_input_options(CLI::App& cmd, InputOptions& opts) {
   cmd.add_option("--color", opts.color, "Colour diagnostics: auto, always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  cmd.add_flag("-v,--verbose", opts.verbose, "Also print notes (e.g. each skipped script command)");
 }
 
 std::optional<uint32_t> read_input(ir::SourceManager& sm, const std::string& path) {
@@ -48,7 +49,18 @@ void print_diagnostics(const ir::Diagnostics& diags, const ir::SourceManager& sm
                        const InputOptions& opts) {
   ir::RenderOptions r;
   r.color = opts.color == "always" || (opts.color == "auto" && isatty(STDERR_FILENO));
-  std::string text = ir::render(diags, sm, r);
+  std::string text;
+  size_t notes = 0;
+  for (const auto& d : diags.all()) {
+    if (d.severity == ir::Severity::Note && !opts.verbose) {
+      ++notes;
+      continue;
+    }
+    text += ir::render(d, sm, r);
+  }
+  if (notes)
+    text += fmt::format("iptc: {} note{} (skipped non-iptables commands and the like) not shown; -v shows them\n",
+                        notes, notes == 1 ? "" : "s");
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 

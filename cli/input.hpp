@@ -17,6 +17,7 @@ namespace iptc::cli {
 struct InputOptions {
   std::string syntax = "auto";  ///< auto | save | script
   std::string color = "auto";   ///< auto | always | never
+  bool verbose = false;         ///< print notes too
 };
 
 void add_input_options(CLI::App& cmd, InputOptions& opts);

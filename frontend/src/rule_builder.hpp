@@ -26,6 +26,8 @@ class RuleBuilder {
   /// Executes one command. Returns false after a diagnostic.
   bool apply(const ParsedCommand& cmd);
 
+  [[nodiscard]] ir::Ruleset& ruleset() { return rs_; }
+
  private:
   bool fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint = {});
   ir::Chain* chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist);

@@ -157,12 +157,12 @@ std::optional<ir::Counters> scan_counters(std::string_view s) {
 
 class Reader {
  public:
-  Reader(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
-         ir::Ruleset& rs, ir::Diagnostics& diags)
-      : file_(sm.file(file_id)), file_id_(file_id), opts_(opts), diags_(diags),
-        builder_(rs, diags) {}
+  Reader(const ir::SourceFile& file, uint32_t file_id, const ParseOptions& opts,
+         RuleBuilder& builder, ir::Diagnostics& diags, bool noflush)
+      : file_(file), file_id_(file_id), opts_(opts), diags_(diags), builder_(builder),
+        noflush_(noflush) {}
 
-  void run();
+  void run(size_t begin, size_t end);
 
  private:
   ir::SourceLoc loc(size_t offset) const { return file_.loc_of(file_id_, offset); }
@@ -179,7 +179,8 @@ class Reader {
   uint32_t file_id_;
   const ParseOptions& opts_;
   ir::Diagnostics& diags_;
-  RuleBuilder builder_;
+  RuleBuilder& builder_;
+  bool noflush_ = false;
 
   bool in_table_ = false;
   ir::TableKind table_ = ir::TableKind::Filter;
@@ -191,12 +192,12 @@ std::string_view trim_newline(std::string_view s) {
   return s;
 }
 
-void Reader::run() {
-  const std::string& text = file_.text();
-  if (text.starts_with("\xEF\xBB\xBF"))
-    error(0, 3, "the file starts with a byte-order mark, which iptables-restore rejects",
+void Reader::run(size_t begin, size_t stop) {
+  const std::string_view text = std::string_view(file_.text()).substr(0, stop);
+  if (text.substr(begin).starts_with("\xEF\xBB\xBF"))
+    error(begin, 3, "the file starts with a byte-order mark, which iptables-restore rejects",
           "save the file as UTF-8 without a BOM");
-  size_t pos = 0;
+  size_t pos = begin;
   while (pos < text.size() && !diags_.limit_reached()) {
     size_t nl = text.find('\n', pos);
     size_t end = nl == std::string::npos ? text.size() : nl + 1;
@@ -207,11 +208,11 @@ void Reader::run() {
       pos = end;
       continue;
     }
-    line(pos, std::string_view(text).substr(pos, end - pos));
+    line(pos, text.substr(pos, end - pos));
     pos = end;
   }
   if (in_table_) {
-    size_t last = text.empty() ? 0 : text.size() - 1;
+    size_t last = text.size() > begin ? text.size() - 1 : begin;
     diags_.error(loc(last), fmt::format("COMMIT expected: table '{}' is not committed", ir::table_name(table_)),
                  "add a line 'COMMIT' at the end of the table", 1);
     diags_.note(loc(table_offset_), "the table starts here", {}, 1);
@@ -263,7 +264,7 @@ void Reader::table_line(size_t offset, std::string_view text) {
   in_table_ = true;
   table_ = *kind;
   table_offset_ = offset;
-  builder_.reset_table(*kind);
+  if (!noflush_) builder_.reset_table(*kind);
 }
 
 void Reader::chain_line(size_t offset, std::string_view text) {
@@ -367,8 +368,19 @@ void Reader::rule_line(size_t offset, std::string_view text) {
 bool parse_save(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
                 ir::Ruleset& out, ir::Diagnostics& diags) {
   size_t before = diags.error_count();
-  Reader r(sm, file_id, opts, out, diags);
-  r.run();
+  RuleBuilder builder(out, diags);
+  const ir::SourceFile& file = sm.file(file_id);
+  Reader r(file, file_id, opts, builder, diags, false);
+  r.run(0, file.text().size());
+  return diags.error_count() == before;
+}
+
+bool parse_save_range(const ir::SourceFile& file, uint32_t file_id, size_t begin, size_t end,
+                      const ParseOptions& opts, RuleBuilder& builder, ir::Diagnostics& diags,
+                      bool noflush) {
+  size_t before = diags.error_count();
+  Reader r(file, file_id, opts, builder, diags, noflush);
+  r.run(begin, end);
   return diags.error_count() == before;
 }
 
