@@ -74,9 +74,10 @@ bool parse_range(const OptionCall& c, bool user, uint32_t& lo, uint32_t& hi) {
     bool name_like = !c.arg.empty() && (std::isalpha(static_cast<unsigned char>(c.arg[0])) ||
                                         c.arg[0] == '_');
     if (name_like)
-      return c.fail(fmt::format("owner: unknown {} name '{}'", what, c.arg),
-                    fmt::format("iptc knows only Debian's fixed system {}s (such as {}); write the "
-                                "numeric id instead (`id -{} {}` on the target host)",
+      return c.fail(fmt::format("owner: cannot resolve {} name '{}'", what, c.arg),
+                    fmt::format("iptc knows only the {}s whose ids are fixed on every Debian system "
+                                "(such as {}); other ids depend on the host, so write the number "
+                                "(`id -{} {}` on the host that loads the rules)",
                                 what, user ? "root, daemon, www-data, nobody" : "root, adm, www-data, nogroup",
                                 user ? 'u' : 'g', c.arg));
     return c.fail(fmt::format("owner: invalid {} id '{}'", what, c.arg),
