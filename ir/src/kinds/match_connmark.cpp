@@ -17,7 +17,7 @@ constexpr OptionDef kOptions[] = {
 
 bool parse(const OptionCall& c, MatchData& d) {
   auto& m = std::get<ConnmarkMatch>(d);
-  if (!parse_markmask(c, m.mark, m.mask)) return false;
+  if (!parse_markmask(c, "connmark", m.mark, m.mask)) return false;
   m.invert = c.invert;
   return true;
 }

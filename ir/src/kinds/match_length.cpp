@@ -18,7 +18,7 @@ constexpr OptionDef kOptions[] = {
 
 bool parse(const OptionCall& c, MatchData& d) {
   auto& l = std::get<LengthMatch>(d);
-  auto r = parse_uint_rc(c, UINT16_MAX);
+  auto r = parse_uint_rc(c, "length", UINT16_MAX);
   if (!r) return false;
   l.min = static_cast<uint16_t>(r->first);
   l.max = static_cast<uint16_t>(r->second);
