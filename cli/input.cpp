@@ -21,6 +21,9 @@ void add_input_options(CLI::App& cmd, InputOptions& opts) {
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd.add_flag("-v,--verbose", opts.verbose, "Also print notes (e.g. each skipped script command)");
+  cmd.add_option("--script-arg", opts.script_args,
+                 "A positional parameter for a command script ($1, $2, ...; repeat for more), "
+                 "as in 'firewall.sh start'");
 }
 
 std::optional<uint32_t> read_input(ir::SourceManager& sm, const std::string& path) {
@@ -40,6 +43,7 @@ std::optional<uint32_t> read_input(ir::SourceManager& sm, const std::string& pat
 
 frontend::ParseOptions parse_options(const InputOptions& opts) {
   frontend::ParseOptions p;
+  p.script_args = opts.script_args;
   if (opts.syntax == "save") p.syntax = frontend::InputSyntax::Save;
   else if (opts.syntax == "script") p.syntax = frontend::InputSyntax::Script;
   return p;

@@ -276,9 +276,10 @@ struct OrOp : string<'|', '|'> {};
 struct AndOr : seq<Pipeline, star<Sp, sor<AndOp, OrOp>, Gap, Pipeline>> {};
 // Statement    <- Sp AndOr Sp
 struct Statement : seq<Sp, AndOr, Sp> {};
-// List         <- Gap (Statement (Term / &Reserved / &')') / eof))*
-struct List : seq<Gap, star<not_at<Reserved>, not_at<one<')'>>, not_at<eof>, Statement,
-                            sor<Term, seq<Sp, opt<Comment>, at<sor<Reserved, one<')'>, eof>>>>>> {};
+// List         <- Gap (Statement (Term / &(Reserved / ')' / ';;' / eof)))*
+struct DoubleSemi : string<';', ';'> {};
+struct List : seq<Gap, star<not_at<Reserved>, not_at<one<')'>>, not_at<DoubleSemi>, not_at<eof>, Statement,
+                            sor<Term, seq<Sp, opt<Comment>, at<sor<Reserved, one<')'>, DoubleSemi, eof>>>>>> {};
 // Script       <- List eof
 struct ScriptEnd : eof {};
 struct Script : seq<List, Gap, must<ScriptEnd>> {};

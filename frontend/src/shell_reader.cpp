@@ -178,7 +178,7 @@ class Shell {
         const ParseOptions& opts, RuleBuilder& builder, ir::Diagnostics& diags, ScriptReport& report)
       : sm_(sm), file_(sm.file(file_id)), file_id_(file_id), heredocs_(heredocs), opts_(opts),
         builder_(builder), diags_(diags), report_(report) {
-    positional_.push_back({});
+    positional_.push_back(opts.script_args);
     vars_["IFS"] = Value{" \t\n"};
   }
 
@@ -546,8 +546,9 @@ class Shell {
     return vars_.count(name) != 0 || name == "#" || name == "?" || name == "@" || name == "*";
   }
 
-  /// ${...} and $NAME.
-  Value expand_param(const Node& n) {
+  /// ${...} and $NAME. When the result is the operator's word (${X:-word}), *use_arg is set
+  /// and the caller expands that word in place, so its own quoting is kept.
+  Value expand_param(const Node& n, const Node** use_arg = nullptr) {
     const Node& inner = *n.children.front();  // Braced or SimpleParam
     std::string name;
     std::string op;
@@ -568,16 +569,23 @@ class Shell {
     if (length) return Value{std::to_string(v.text.size())};
     if (op.empty()) return v;
     auto arg_value = [&]() -> Value { return arg ? expand_single(*arg) : Value{}; };
+    auto use_word = [&]() -> Value {
+      if (use_arg && arg) {
+        *use_arg = arg;
+        return Value{};
+      }
+      return arg_value();
+    };
     bool set = is_set(name);
     bool nonempty = set && !v.text.empty();
-    if (op == ":-" || op == "-") return (op == ":-" ? nonempty : set) ? v : arg_value();
+    if (op == ":-" || op == "-") return (op == ":-" ? nonempty : set) ? v : use_word();
     if (op == ":=" || op == "=") {
       if (op == ":=" ? nonempty : set) return v;
       Value a = arg_value();
       vars_[name] = a;
       return a;
     }
-    if (op == ":+" || op == "+") return (op == ":+" ? nonempty : set) ? arg_value() : Value{};
+    if (op == ":+" || op == "+") return (op == ":+" ? nonempty : set) ? use_word() : Value{};
     if (op == ":?" || op == "?") {
       if (op == ":?" ? nonempty : set) return v;
       error(n, fmt::format("parameter '{}' is not set", name), "the shell would stop the script here");
@@ -694,7 +702,12 @@ class Shell {
         }
         expand_parts(*c, out, cur, have, true, word);
       } else if (c->is_type<g::ParamExp>()) {
-        Value v = expand_param(*c);
+        const Node* use_arg = nullptr;
+        Value v = expand_param(*c, &use_arg);
+        if (use_arg) {
+          expand_parts(*use_arg, out, cur, have, quoted, word);
+          continue;
+        }
         if (!v.known) {
           unknown(v.why, *c);
           if (out.where_len == 1 && v.where.valid()) {
@@ -1054,6 +1067,9 @@ class Shell {
 
   Status run_iptables(const Node& n, const std::vector<Field>& argv_fields) {
     ++report_.iptables_commands;
+    std::vector<std::string> words;
+    for (const auto& f : argv_fields) words.push_back(f.text);
+    report_.commands.push_back(std::move(words));
     Argv argv = to_argv(argv_fields, 1);
     ParsedCommand cmd;
     CommandMode mode;
@@ -1165,8 +1181,74 @@ class Shell {
 
 }  // namespace
 
-bool parse_script(ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
+namespace {
+
+/// A shell prompt such as "root@host:~# " or "[root@host ~]# " at the start of a line.
+size_t prompt_length(std::string_view line) {
+  auto is_name = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  };
+  size_t i = 0;
+  bool bracket = !line.empty() && line[0] == '[';
+  if (bracket) ++i;
+  size_t user = i;
+  while (i < line.size() && is_name(line[i])) ++i;
+  if (i == user || i >= line.size() || line[i] != '@') return 0;
+  ++i;
+  size_t host = i;
+  while (i < line.size() && is_name(line[i])) ++i;
+  if (i == host) return 0;
+  size_t end = line.find_first_of("#$", i);
+  if (end == std::string_view::npos) return 0;
+  std::string_view mid = line.substr(i, end - i);
+  if (bracket ? mid.find(']') == std::string_view::npos : (mid.empty() || mid[0] != ':'))
+    return 0;
+  if (mid.find_first_of("\"'`;|&<>") != std::string_view::npos) return 0;
+  ++end;
+  if (end < line.size() && line[end] == ' ') ++end;
+  return end;
+}
+
+/// A terminal transcript (commands after prompts, their output in between) becomes a script
+/// with the same lines and columns: prompts turn into blanks, output lines into comments.
+std::optional<std::string> untranscript(std::string_view text) {
+  size_t pos = 0, prompts = 0;
+  std::string out;
+  bool first_nonempty = true;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
+    size_t p = prompt_length(line);
+    if (first_nonempty && !line.empty()) {
+      if (p == 0) return std::nullopt;
+      first_nonempty = false;
+    }
+    if (p) {
+      ++prompts;
+      out += std::string(p, ' ');
+      out += line.substr(p);
+    } else if (!line.empty()) {
+      out += '#';
+      out += line.substr(1);
+    }
+    if (nl == std::string_view::npos) break;
+    out += '\n';
+    pos = nl + 1;
+  }
+  if (prompts == 0) return std::nullopt;
+  return out;
+}
+
+}  // namespace
+
+bool parse_script(ir::SourceManager& sm, uint32_t file_id_in, const ParseOptions& opts,
                   ir::Ruleset& out, ir::Diagnostics& diags, ScriptReport* report_out) {
+  uint32_t file_id = file_id_in;
+  if (auto t = untranscript(sm.file(file_id_in).text())) {
+    file_id = sm.add(sm.file(file_id_in).name(), std::move(*t));
+    diags.note(ir::SourceLoc{file_id, 1, 1},
+               "reading this file as a terminal transcript: lines after a shell prompt are commands, the others are their output");
+  }
   const ir::SourceFile& file = sm.file(file_id);
   size_t before = diags.error_count();
   ScriptReport report;

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "iptc/ir/diag.hpp"
 #include "iptc/ir/ruleset.hpp"
@@ -19,6 +21,8 @@ struct ParseOptions {
   InputSyntax syntax = InputSyntax::Auto;
   /// As `iptables-restore --counters`: keep the [packets:bytes] of chains and rules.
   bool counters = false;
+  /// Positional parameters of a command script ($1, $2, ...), as in `firewall.sh start`.
+  std::vector<std::string> script_args;
 };
 
 /// What evaluating a command script did (scripts run command by command, so a failing
@@ -30,6 +34,8 @@ struct ScriptReport {
   size_t skipped_commands = 0;       ///< non-iptables commands
   bool stopped_by_errexit = false;   ///< `set -e` ended the script at a failure
   std::optional<ir::SourceLoc> first_failure;
+  /// Every iptables command evaluated, as its argv after expansion (program name first).
+  std::vector<std::vector<std::string>> commands;
 };
 
 /// What a parse produced, besides the rule set and the diagnostics.
