@@ -22,4 +22,19 @@ std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext)
 /// " 0x1234" as iptables prints hex values ("0x%x").
 std::string hex(uint32_t v);
 
+/// An integer option (XTTYPE_UINT8/16/32 through xtopt_parse_int): the whole argument with
+/// xtables_strtoul's rules, within [min, max]. On error reports through c.
+std::optional<uint32_t> uint_option(const OptionCall& c, uint32_t min, uint32_t max);
+
+/// "value[/mask]" as xtables_parse_val_mask reads it without a name map (XTTYPE_MARKMASK32):
+/// two 32-bit numbers, mask ~0 when absent. On error reports through c.
+struct ValMask {
+  uint32_t value = 0;
+  uint32_t mask = ~0u;
+};
+std::optional<ValMask> parse_val_mask(const OptionCall& c);
+
+/// glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
+std::optional<uint32_t> inet_pton4(std::string_view s);
+
 }  // namespace iptc::ir::kinds
