@@ -90,7 +90,7 @@ bool parse(const OptionCall& c, TargetData& d) {
 
 bool finish(const FinishCall& c, TargetData&) {
   if (!(c.seen & kOpAny))
-    return c.fail("CONNMARK needs an operation",
+    return c.fail("no operation given to -j CONNMARK",
                   "give one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark, "
                   "--save-mark, --restore-mark");
   return true;

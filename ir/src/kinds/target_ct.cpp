@@ -172,8 +172,8 @@ std::string kernel_check(const KernelCheckCall& k, const TargetData& d) {
   if (!t.helper.empty()) {
     uint8_t proto = k.ip->inv_proto ? 0 : k.ip->proto;
     if (proto == 0)
-      return fmt::format("CT --helper {} needs the rule's protocol: add '-p tcp' or '-p udp' "
-                         "(not negated)", t.helper);
+      return fmt::format("conntrack helper '{}' needs the rule's protocol: add '-p tcp' or "
+                         "'-p udp' (not negated)", t.helper);
     bool known = false, other_proto = false;
     for (const auto& h : kHelpers)
       if (h.name == t.helper) (h.proto == proto ? known : other_proto) = true;
@@ -185,8 +185,8 @@ std::string kernel_check(const KernelCheckCall& k, const TargetData& d) {
                                t.helper);
   }
   if (!t.timeout.empty())
-    return fmt::format("CT --timeout {} needs a conntrack timeout policy of that name, which "
-                       "iptc cannot see (create it with 'nfct timeout add' before loading)",
+    return fmt::format("conntrack timeout policy '{}' must exist when the rule is loaded, and "
+                       "iptc assumes it does not (create it with 'nfct timeout add' first)",
                        t.timeout);
   return {};
 }

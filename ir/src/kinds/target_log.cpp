@@ -64,6 +64,9 @@ bool parse(const OptionCall& c, TargetData& d) {
       if (c.arg.find('\n') != std::string_view::npos)
         return c.fail("newlines are not allowed in --log-prefix");
       // The kernel keeps 29 bytes; iptables cuts longer prefixes silently.
+      if (c.arg.size() > kPrefixMax)
+        c.diags->warning(c.arg_loc, fmt::format("--log-prefix cut to {} characters", kPrefixMax),
+                         "the kernel keeps 29 bytes of the prefix", c.arg_len);
       l.prefix = std::string(c.arg.substr(0, kPrefixMax));
       return true;
     case kTcpSeq:

@@ -45,7 +45,7 @@ bool parse(const OptionCall& c, TargetData& d) {
 
 bool finish(const FinishCall& c, TargetData&) {
   if (c.seen == 0)
-    return c.fail("MARK needs an operation",
+    return c.fail("no operation given to -j MARK",
                   "give one of --set-xmark, --set-mark, --and-mark, --or-mark, --xor-mark");
   return true;
 }

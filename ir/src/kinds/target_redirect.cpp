@@ -20,7 +20,7 @@ bool parse(const OptionCall& c, TargetData& d) {
   NatRange parsed;
   if (!parse_nat_ports(c, c.arg, parsed)) return false;
   if (parsed.flags & NatRange::kProtoOffset)
-    return c.fail("REDIRECT cannot shift a port range ('/BASE')",
+    return c.fail("a shifted port range ('/BASE') is not possible with -j REDIRECT",
                   "only DNAT --to-destination takes LOW-HIGH/BASE");
   r.flags |= parsed.flags;
   r.min_port = parsed.min_port;

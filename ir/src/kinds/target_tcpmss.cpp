@@ -37,7 +37,7 @@ bool parse(const OptionCall& c, TargetData& d) {
 
 bool finish(const FinishCall& c, TargetData&) {
   if (c.seen == 0)
-    return c.fail("TCPMSS needs --set-mss VALUE or --clamp-mss-to-pmtu");
+    return c.fail("no MSS given to -j TCPMSS", "add --set-mss VALUE or --clamp-mss-to-pmtu");
   return true;
 }
 
@@ -52,7 +52,7 @@ std::string kernel_check(const KernelCheckCall& k, const TargetData& d) {
   constexpr HookMask kClampHooks =
       hook_bit(Hook::Forward) | hook_bit(Hook::Output) | hook_bit(Hook::Postrouting);
   if (t.mss == TcpmssTarget::kClampPmtu && k.base_chain && (k.hooks & ~kClampHooks))
-    return "TCPMSS --clamp-mss-to-pmtu works only in FORWARD, OUTPUT and POSTROUTING";
+    return "--clamp-mss-to-pmtu works only in FORWARD, OUTPUT and POSTROUTING";
   return {};
 }
 

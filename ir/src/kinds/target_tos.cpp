@@ -79,7 +79,7 @@ bool parse(const OptionCall& c, TargetData& d) {
 
 bool finish(const FinishCall& c, TargetData&) {
   if (!(c.seen & kAny))
-    return c.fail("TOS needs an operation", "give one of --set-tos, --and-tos, --or-tos, --xor-tos");
+    return c.fail("no operation given to -j TOS", "give one of --set-tos, --and-tos, --or-tos, --xor-tos");
   return true;
 }
 
