@@ -47,6 +47,22 @@ void nft_canonicalize(Rule& r) {
     kept.push_back(std::move(m));
   }
   r.matches = std::move(kept);
+  nft_canonicalize_target(r.target);
+}
+
+// ---- Targets ---------------------------------------------------------------------------------
+
+bool nft_target_is_native(const Target& t) {
+  // add_action: "NFLOG" goes through add_log, every other extension through add_target.
+  return t.type == TargetType::Extension && std::holds_alternative<NflogTarget>(t.data);
+}
+
+void nft_canonicalize_target(Target& t) {
+  if (!nft_target_is_native(t)) return;
+  auto& n = std::get<NflogTarget>(t.data);
+  // add_log: the snap length is sent only with XT_NFLOG_F_COPY_LEN (--nflog-size); the
+  // threshold only when not 0, which is also what the kernel reports when it is absent.
+  if (!(n.flags & NflogTarget::kCopyLen)) n.len = 0;
 }
 
 std::vector<Match> nft_save_view(const std::vector<Match>& matches) {

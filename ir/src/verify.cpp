@@ -6,8 +6,8 @@
 //     against that base chain's hook (nft_match_validate / nft_target_validate);
 //  3. each xtables match and target checks its table and protocol when it is created
 //     (xt_check_match / xt_check_target), whether or not its chain is reachable.
-// Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ...) carry no such
-// checks, so they are skipped.
+// Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ..., and of the
+// NFLOG target) carry no such checks, so they are skipped.
 #include "iptc/ir/verify.hpp"
 
 #include <algorithm>
@@ -189,7 +189,7 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
           if (!check("match", d.name, d.proto, d.hooks, d.only_table, m.loc, std::move(extra)))
             ok = false;
         }
-        if (r.target.type == TargetType::Extension) {
+        if (r.target.type == TargetType::Extension && !nft_target_is_native(r.target)) {
           const TargetDef& d = target_def(r.target.kind());
           std::string extra = d.kernel_check ? d.kernel_check(call, r.target.data) : std::string{};
           if (!check("target", d.name, d.proto, d.hooks, d.only_table, r.target.loc, std::move(extra)))
