@@ -44,7 +44,9 @@ bool is_jump(const Rule& r) {
   return r.target.type == TargetType::Jump || r.target.type == TargetType::Goto;
 }
 
-/// Cycle check: any cycle in the jump graph. Reports the jump written last in the cycle.
+/// Cycle check: a cycle reachable from a built-in chain (the kernel finds cycles while it
+/// validates from base chains, so a cycle among unreachable chains loads). Reports the jump
+/// written last in the cycle.
 void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
   const auto& chains = t.chains();
   std::vector<int> state(chains.size(), 0);  // 0 new, 1 on stack, 2 done
@@ -83,7 +85,7 @@ void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
     state[ci] = 2;
   };
   for (size_t i = 0; i < chains.size(); ++i)
-    if (state[i] == 0) dfs(i);
+    if (state[i] == 0 && chains[i].builtin()) dfs(i);
 }
 
 /// Depth check from each base chain, as nft_chain_validate walks it.
