@@ -44,7 +44,10 @@ void canonicalize_limit(LimitMatch& l) {
     if (l.avg > kMult[i] || kMult[i] / l.avg < kMult[i] % l.avg) break;
   l.nft_rate = kMult[i - 1] / l.avg;
   l.nft_unit = kMult[i - 1] / LimitMatch::kScale;
-  if (l.burst == 0) l.burst = 5;  // nft_limit_init: NFT_LIMIT_PKT_BURST_DEFAULT
+  if (l.burst == 0) {  // nft_limit_init: NFT_LIMIT_PKT_BURST_DEFAULT
+    l.burst = 5;
+    l.nft_burst_defaulted = true;
+  }
   l.avg = static_cast<uint32_t>(LimitMatch::kScale * l.nft_unit / l.nft_rate);
 }
 
@@ -129,7 +132,8 @@ std::vector<Match> nft_save_view(const std::vector<Match>& matches) {
     }
     out.push_back(m);
     // Listing knows only avg and burst: the kernel's rate and unit are not part of the text
-    // (two rules with equal listings compare equal for -D and -C, as nft_rule_cmp does).
+    // (two rules with equal listings compare equal for -D and -C, as nft_rule_cmp does). The
+    // defaulted burst stays: rules of one iptables-restore transaction are compared as sent.
     if (auto* l = std::get_if<LimitMatch>(&out.back().data)) l->nft_rate = l->nft_unit = 0;
   }
   return out;

@@ -142,6 +142,10 @@ struct LimitMatch {
   /// avg/burst to what listing shows; 0 before (a rule not yet added to a table).
   uint64_t nft_rate = 0;
   uint64_t nft_unit = 0;
+  /// The rule asked for burst 0, which the kernel's nft limit turns into 5 (burst then holds
+  /// 5). iptables-restore compares -D/-C rules with the rules of its own transaction before
+  /// the kernel sees them, so there "--limit-burst 0" and "--limit-burst 5" still differ.
+  bool nft_burst_defaulted = false;
   friend bool operator==(const LimitMatch&, const LimitMatch&) = default;
 };
 
