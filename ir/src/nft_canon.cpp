@@ -23,9 +23,9 @@ bool udp_native(const UdpMatch& u) {
 }
 
 /// add_nft_limit: the nf_tables limit expression iptables-nft sends for xt_rateinfo. Its unit
-/// is the largest of day, hour, minute, second that still divides the period "well enough"
-/// (the same search as libxt_limit's print_rate, except that "day" is taken untested), and
-/// its rate the integer number of periods in that unit. The kernel (nft_limit.c) turns a burst
+/// is found by the same search as libxt_limit's print_rate (walking down from day while the
+/// next unit still divides the period "well enough"), and its rate is the integer number of
+/// periods in that unit. The kernel (nft_limit.c) turns a burst
 /// of 0 into 5. Listing (nft-shared.c nft_parse_limit) rebuilds avg = SCALE * unit / rate, so
 /// a period the division does not round-trip comes back different: "6001/hour" (avg 5999)
 /// is held as 100 per minute and listed as avg 6000, "3000/second" as 3333 per second.
