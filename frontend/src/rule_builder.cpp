@@ -71,6 +71,15 @@ ir::Chain* RuleBuilder::chain_for(ir::Table& t, const ParsedCommand& cmd, bool m
 }
 
 bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
+  if (r.target.type == ir::TargetType::Queue) {
+    // iptables 1.8.9 treats QUEUE as a standard target, but nft.c add_action sends it as an
+    // xtables target named "QUEUE", which no kernel has: RULE_APPEND fails with ENOENT.
+    diags_.error(r.target.loc, "-j QUEUE cannot be loaded through iptables-nft",
+                 "the kernel has no target named QUEUE; write -j NFQUEUE --queue-num 0 (the "
+                 "queue QUEUE meant)",
+                 5);
+    return false;
+  }
   if (r.target.type != ir::TargetType::Jump && r.target.type != ir::TargetType::Goto) return true;
   const ir::Chain* to = t.find(r.target.chain);
   if (!to) {
