@@ -27,13 +27,26 @@ bool RuleBuilder::fail(const Word* w, ir::SourceLoc fallback, std::string msg, s
   return false;
 }
 
-void RuleBuilder::reset_table(ir::TableKind t) { rs_.tables[static_cast<size_t>(t)].reset(); }
+void RuleBuilder::reset_table(ir::TableKind t) {
+  rs_.tables[static_cast<size_t>(t)].reset();
+  created_[static_cast<size_t>(t)] = {};
+}
+
+void RuleBuilder::mark_created(ir::TableKind t, std::string_view chain) {
+  if (auto h = ir::hook_from_name(chain)) created_[static_cast<size_t>(t)][static_cast<size_t>(*h)] = true;
+}
+
+bool RuleBuilder::created(ir::TableKind t, std::string_view chain) const {
+  auto h = ir::hook_from_name(chain);
+  return h && created_[static_cast<size_t>(t)][static_cast<size_t>(*h)];
+}
 
 bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* policy,
                              const ir::Counters* counters) {
   ir::Table& t = rs_.ensure(tk, name.loc);
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
+    mark_created(tk, name.text);
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
     else if (policy->text == "DROP") {
       if (tk == ir::TableKind::Nat)
@@ -103,6 +116,17 @@ bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
 
 bool RuleBuilder::apply(const ParsedCommand& cmd) {
   if (cmd.skipped) return true;
+  // A command is one transaction: when it fails, a table it would have created stays absent.
+  auto tk0 = ir::table_from_name(cmd.table);
+  bool existed = tk0 && rs_.table(*tk0);
+  auto created_before = created_;
+  bool ok = apply_command(cmd);
+  if (!ok && tk0 && !existed) reset_table(*tk0);
+  if (!ok) created_ = created_before;
+  return ok;
+}
+
+bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
   auto tk = ir::table_from_name(cmd.table);
   if (!tk) {
     diags_.error(cmd.table_loc.valid() ? cmd.table_loc : cmd.loc,
@@ -126,6 +150,19 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     return true;
   }
 
+  // Flushing, zeroing or deleting every chain of a table that was never created changes
+  // nothing and creates nothing.
+  if (!existing && cmd.chain.empty() && (op == kCmdFlush || op == kCmdZero || op == kCmdDeleteChain))
+    return true;
+  bool builtin_name = false;
+  for (ir::Hook h : ir::table_hooks(*tk))
+    if (ir::hook_name(h) == cmd.chain) builtin_name = true;
+  if ((op == kCmdZero || op == kCmdZeroNum) && builtin_name && !created(*tk, cmd.chain))
+    return fail(cmd.chain_word, cmd.loc,
+                fmt::format("built-in chain '{}' does not exist in the kernel yet", cmd.chain),
+                "iptables-nft creates a base chain only when a rule, a policy or -F first needs it");
+  if (builtin_name && (op == kCmdAppend || op == kCmdInsert || op == kCmdFlush || op == kCmdSetPolicy))
+    mark_created(*tk, cmd.chain);
   ir::Table& t = rs_.ensure(*tk, cmd.loc);
   switch (op) {
     case kCmdAppend:
@@ -207,6 +244,15 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
       }
       return true;
     }
+    case kCmdZeroNum: {
+      ir::Chain* c = chain_for(t, cmd, true);
+      if (!c) return false;
+      if (cmd.rulenum == 0 || cmd.rulenum > c->rules.size())
+        return fail(cmd.rulenum_word, cmd.loc,
+                    fmt::format("chain '{}' has no rule {} (it has {})", c->name, cmd.rulenum, c->rules.size()));
+      c->rules[cmd.rulenum - 1].counters = {};
+      return true;
+    }
     case kCmdNewChain:
       if (t.find(cmd.chain))
         return fail(cmd.chain_word, cmd.loc, fmt::format("chain '{}' already exists", cmd.chain));
@@ -246,8 +292,12 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     case kCmdRenameChain: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      // iptables-nft 1.8.9 lets this through and renames the nf_tables base chain: the
+      // renamed chain keeps filtering packets at its hook, but iptables-save can no longer
+      // list it ("incompatible base-chains"). iptc refuses to model that state.
       if (c->builtin())
-        return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name));
+        return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name),
+                    "iptables-nft accepts this but leaves a hidden base chain that iptables-save cannot list; iptc refuses it");
       if (t.find(cmd.newname))
         return fail(cmd.newname_word, cmd.loc, fmt::format("chain '{}' already exists", cmd.newname));
       t.rename_chain(cmd.chain, cmd.newname);

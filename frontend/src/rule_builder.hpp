@@ -5,6 +5,7 @@
 // that mean the same thing build the same Ruleset.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "command.hpp"
@@ -29,12 +30,20 @@ class RuleBuilder {
   [[nodiscard]] ir::Ruleset& ruleset() { return rs_; }
 
  private:
+  bool apply_command(const ParsedCommand& cmd);
   bool fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint = {});
   ir::Chain* chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist);
   bool check_jump(ir::Table& t, const ir::Rule& r);
 
+  /// iptables-nft creates a table's base chains one by one, when a command first needs
+  /// them (-A/-I into it, -P, -F CHAIN, a chain line); iptables-save lists the missing ones
+  /// anyway, but -Z CHAIN fails on a base chain that does not exist yet.
+  void mark_created(ir::TableKind t, std::string_view chain);
+  [[nodiscard]] bool created(ir::TableKind t, std::string_view chain) const;
+
   ir::Ruleset& rs_;
   ir::Diagnostics& diags_;
+  std::array<std::array<bool, ir::kHookCount>, ir::kTableCount> created_{};
 };
 
 }  // namespace iptc::frontend

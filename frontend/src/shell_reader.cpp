@@ -23,6 +23,7 @@
 #include <tao/pegtl/contrib/parse_tree.hpp>
 
 #include "command.hpp"
+#include "iptc/ir/verify.hpp"
 #include "rule_builder.hpp"
 #include "save_reader.hpp"
 #include "shell_grammar.hpp"
@@ -634,8 +635,10 @@ class Shell {
   }
 
   /// Appends the expansion of word parts to fields. `split` marks unquoted context.
+  /// `literal_splits`: literal text is subject to field splitting too (the word of an
+  /// unquoted ${X:-word}, where the shell splits the whole result).
   void expand_parts(const Node& n, Expansion& out, std::string& cur, bool& have, bool quoted,
-                    const Node& word) {
+                    const Node& word, bool literal_splits = false) {
     auto add_text = [&](const std::string& t, bool splittable) {
       if (!splittable) {
         cur += t;
@@ -668,7 +671,7 @@ class Shell {
     for (const auto& c : n.children) {
       if (c->is_type<g::LiteralChars>() || c->is_type<g::Dollar>() || c->is_type<g::DqChar>() ||
           c->is_type<g::ParamArgChar>()) {
-        add_text(c->string(), false);
+        add_text(c->string(), literal_splits && !quoted);
       } else if (c->is_type<g::Escaped>()) {
         add_text(c->string().substr(1), false);
         have = true;
@@ -705,7 +708,7 @@ class Shell {
         const Node* use_arg = nullptr;
         Value v = expand_param(*c, &use_arg);
         if (use_arg) {
-          expand_parts(*use_arg, out, cur, have, quoted, word);
+          expand_parts(*use_arg, out, cur, have, quoted, word, !quoted);
           continue;
         }
         if (!v.known) {
@@ -729,7 +732,7 @@ class Shell {
       } else if (c->is_type<g::ArithExp>()) {
         unknown(fmt::format("the arithmetic expansion '{}'", c->string()), *c);
       } else {
-        expand_parts(*c, out, cur, have, quoted, word);
+        expand_parts(*c, out, cur, have, quoted, word, literal_splits);
       }
     }
   }
@@ -1093,7 +1096,26 @@ class Shell {
     RuleBuilder* b = &builder_;
     std::optional<RuleBuilder> quiet;
     if (quiet_check) quiet.emplace(builder_.ruleset(), scratch);
+    // The kernel validates every command's transaction (loops, jump depth, hooks), so a rule
+    // that makes the rule set invalid fails on its own and leaves the rest as it was.
+    std::optional<ir::Ruleset> before;
+    if (cmd.command & (kCmdAppend | kCmdInsert | kCmdReplace)) before = builder_.ruleset();
     bool ok = quiet_check ? quiet->apply(cmd) : b->apply(cmd);
+    if (ok && before) {
+      ir::Diagnostics vd;
+      if (!ir::verify(builder_.ruleset(), vd)) {
+        builder_.ruleset() = std::move(*before);
+        const ir::Diagnostic* first = nullptr;
+        for (const auto& d : vd.all())
+          if (d.severity == ir::Severity::Error) {
+            first = &d;
+            break;
+          }
+        diags_.error(loc(n), fmt::format("the kernel refuses this command: {}", first ? first->message : "invalid rule set"),
+                     first ? first->hint : std::string(), len(n));
+        ok = false;
+      }
+    }
     (void)errors_before;
     if (!ok) {
       if (!quiet_check) {

@@ -136,8 +136,12 @@ class Generator {
         return fmt::format("{}{}-X{}", ipt, t, chance(70) ? " " + c : "");
       case 15:
         return fmt::format("{}{}-F{}", ipt, t, chance(60) ? " " + c : "");
-      case 16:
-        return fmt::format("{}{}-E {} {}", ipt, t, c, one(std::vector<std::string>{"web", "ssh", "renamed", "INPUT"}));
+      case 16: {
+        // Renaming a built-in chain is left out: iptables-nft accepts it and leaves a base
+        // chain iptables-save cannot list; iptc refuses it on purpose (rule_builder.cpp).
+        static const std::vector<std::string> users = {"web", "ssh", "LOGDROP", "a-b_c", "nosuch"};
+        return fmt::format("{}{}-E {} {}", ipt, t, one(users), one(std::vector<std::string>{"web", "ssh", "renamed", "INPUT"}));
+      }
       case 17:
         return fmt::format("{}{}-Z{}", ipt, t, chance(50) ? " " + c : "");
       case 18: case 19: {
@@ -215,6 +219,7 @@ TEST_CASE("command scripts agree with the kernel", "[kernel]") {
         if (a2 == std::string::npos || a3 == std::string::npos) continue;
         if (l.compare(a3, 8, ": error:") != 0) continue;
         size_t n = std::stoul(l.substr(a1, a2 - a1));
+        if (n >= 1 && n <= lines.size() && is_check_only(lines[n - 1])) continue;  // as for the kernel
         if (!iptc_first || n < *iptc_first) iptc_first = n;
       }
     }
@@ -225,10 +230,16 @@ TEST_CASE("command scripts agree with the kernel", "[kernel]") {
     } else {
       std::string text;
       for (size_t i = 0; i < lines.size(); ++i) text += fmt::format("{:3} {}\n", i + 1, lines[i]);
+      std::string ka = script + ".kernel", ia = script + ".iptc";
+      std::ofstream(ka) << kernel;
+      std::ofstream(ia) << iptc.out;
+      std::string diff = run(fmt::format("diff {} {} | grep '^[<>]'", ka, ia)).out;
+      std::remove(ka.c_str());
+      std::remove(ia.c_str());
       report.push_back(fmt::format(
-          "sequence {} (seed {}):\n{}kernel first failure: {}, iptc: {}\n--- kernel\n{}--- iptc\n{}--- iptc stderr\n{}",
+          "sequence {} (seed {}):\n{}kernel first failure: {}, iptc: {}\n--- diff (< kernel, > iptc)\n{}",
           k, seed, text, kernel_first ? std::to_string(*kernel_first) : "none",
-          iptc_first ? std::to_string(*iptc_first) : "none", kernel, iptc.out, iptc.err));
+          iptc_first ? std::to_string(*iptc_first) : "none", diff));
     }
   }
   std::remove(script.c_str());
