@@ -737,7 +737,73 @@ class Shell {
     }
   }
 
+  /// bash brace expansion of an unquoted, expansion-free word: {a,b,c} and {N..M[..S]}.
+  static std::vector<std::string> brace_expand(const std::string& w) {
+    size_t open = w.find('{');
+    if (open == std::string::npos) return {w};
+    int depth = 0;
+    size_t close = std::string::npos;
+    std::vector<size_t> commas;
+    for (size_t i = open; i < w.size(); ++i) {
+      if (w[i] == '{') ++depth;
+      else if (w[i] == '}' && --depth == 0) {
+        close = i;
+        break;
+      } else if (w[i] == ',' && depth == 1) commas.push_back(i);
+    }
+    if (close == std::string::npos) return {w};
+    std::string pre = w.substr(0, open), body = w.substr(open + 1, close - open - 1), post = w.substr(close + 1);
+    std::vector<std::string> items;
+    if (!commas.empty()) {
+      size_t start = open + 1;
+      for (size_t c : commas) {
+        items.push_back(w.substr(start, c - start));
+        start = c + 1;
+      }
+      items.push_back(w.substr(start, close - start));
+    } else if (size_t dots = body.find(".."); dots != std::string::npos) {
+      char* e1 = nullptr;
+      char* e2 = nullptr;
+      std::string a = body.substr(0, dots), b = body.substr(dots + 2);
+      long step = 1;
+      if (size_t d2 = b.find(".."); d2 != std::string::npos) {
+        step = std::labs(std::strtol(b.c_str() + d2 + 2, nullptr, 10));
+        b = b.substr(0, d2);
+      }
+      long lo = std::strtol(a.c_str(), &e1, 10), hi = std::strtol(b.c_str(), &e2, 10);
+      if (a.empty() || b.empty() || *e1 || *e2 || step == 0 || std::labs(hi - lo) / step > 100000) {
+        std::vector<std::string> rest = brace_expand(post);
+        std::vector<std::string> out;
+        for (auto& r : rest) out.push_back(pre + "{" + body + "}" + r);
+        return out;
+      }
+      for (long v = lo; lo <= hi ? v <= hi : v >= hi; v += lo <= hi ? step : -step) items.push_back(std::to_string(v));
+    } else {
+      std::vector<std::string> out;
+      for (auto& r : brace_expand(post)) out.push_back(pre + "{" + body + "}" + r);
+      return out;
+    }
+    std::vector<std::string> out;
+    for (const auto& it : items)
+      for (const auto& a : brace_expand(pre + it))
+        for (const auto& b : brace_expand(post)) out.push_back(a + b);
+    return out;
+  }
+
   Expansion expand_word(const Node& word) {
+    // Brace expansion comes first, on the word as written; iptc applies it to words without
+    // quotes or expansions, which is how scripts use it (for i in {1..254}).
+    std::string raw = word.string();
+    if (raw.find('{') != std::string::npos && raw.find_first_of("'\"\\$`") == std::string::npos &&
+        (raw.find(',') != std::string::npos || raw.find("..") != std::string::npos)) {
+      auto parts = brace_expand(raw);
+      if (parts.size() != 1 || parts[0] != raw) {
+        Expansion e;
+        for (auto& p : parts)
+          if (!p.empty()) e.fields.push_back(Field{p, loc(word), len(word), false});
+        return e;
+      }
+    }
     Expansion e;
     std::string cur;
     bool have = false;
