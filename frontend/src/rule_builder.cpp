@@ -178,8 +178,9 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
                                   c->rules.size(), c->rules.size() == 1 ? "" : "s"),
                       fmt::format("insert at 1 to {}", c->rules.size() + 1));
       }
-      for (const ir::Rule& r0 : cmd.rules) {
+      for (const ir::Rule& r0 : cmd.rules)
         if (!check_jump(t, r0)) return false;
+      for (const ir::Rule& r0 : cmd.rules) {
         ir::Rule r = r0;
         ir::nft_canonicalize(r);
         if (op == kCmdAppend) c->rules.push_back(std::move(r));

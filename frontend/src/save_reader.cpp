@@ -28,9 +28,9 @@ constexpr size_t kFgetsChunk = 10239;  // fgets(buffer, 10240, ...) reads at mos
 // ---- word splitting ---------------------------------------------------------------------------
 
 struct WordState {
-  const ir::SourceFile* file;
   uint32_t file_id;
-  size_t line_offset;  // offset of the line in the file
+  uint32_t line;       // 1-based line of the text being split
+  uint32_t first_col;  // column of the text's first byte
   Argv words;
 };
 
@@ -69,8 +69,8 @@ struct WordAction<g::Word> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, WordState& st) {
     Word w;
-    size_t offset = st.line_offset + static_cast<size_t>(in.begin() - in.input().begin());
-    w.loc = st.file->loc_of(st.file_id, offset);
+    auto col = static_cast<uint32_t>(in.begin() - in.input().begin());
+    w.loc = ir::SourceLoc{st.file_id, st.line, st.first_col + col};
     std::string_view raw(in.begin(), in.size());
     // A word never spans the line's newline except inside an unterminated quote.
     w.len = static_cast<uint32_t>(raw.find('\n') == std::string_view::npos ? raw.size() : raw.find('\n'));
@@ -79,9 +79,10 @@ struct WordAction<g::Word> {
   }
 };
 
-Argv split_words(const ir::SourceFile& file, uint32_t file_id, size_t offset, std::string_view text) {
-  WordState st{&file, file_id, offset, {}};
-  pegtl::memory_input in(text.data(), text.size(), file.name());
+Argv split_words(ir::SourceLoc start, std::string_view text) {
+  WordState st{start.file, start.line, start.col, {}};
+  st.words.reserve(16);
+  pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf, const char*> in(text.data(), text.size(), "");
   pegtl::parse<g::Words, WordAction>(in, st);
   return std::move(st.words);
 }
@@ -124,7 +125,7 @@ struct HeaderAction<g::ChainCounters> : Capture<CountersSlot> {};
 template <typename Grammar>
 HeaderState parse_header(std::string_view text) {
   HeaderState st;
-  pegtl::memory_input in(text.data(), text.size(), "");
+  pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf, const char*> in(text.data(), text.size(), "");
   pegtl::parse<Grammar, HeaderAction>(in, st);
   return st;
 }
@@ -329,7 +330,7 @@ void Reader::rule_line(size_t offset, std::string_view text) {
     }
     start = close + 1;
   }
-  Argv argv = split_words(file_, file_id_, offset + start, text.substr(start));
+  Argv argv = split_words(loc(offset + start), text.substr(start));
   if (argv.empty())
     return error(offset, static_cast<uint32_t>(trim_newline(text).size()),
                  "line with only blanks inside a table",
