@@ -161,25 +161,27 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
                          std::string extra) {
           std::string hint_path =
               c.builtin() ? "" : fmt::format(" (chain '{}' is reached from {})", c.name, hooks_text(hooks[ci]));
+          // A target's location is its name; a match's is the "-m" word.
+          auto len = static_cast<uint32_t>(what == "target" ? name.size() : 2);
           if (only && *only != t->kind()) {
             diags.error(loc, fmt::format("{} '{}' is only valid in the {} table", what, name, table_name(*only)),
-                        fmt::format("move the rule to table '{}'", table_name(*only)));
+                        fmt::format("move the rule to table '{}'", table_name(*only)), len);
             return false;
           }
           if (proto && (r.ip.proto != proto || r.ip.inv_proto)) {
             diags.error(loc, fmt::format("{} '{}' needs '-p {}'", what, name, proto_text(proto)),
-                        fmt::format("add '-p {}' to the rule", proto_text(proto)));
+                        fmt::format("add '-p {}' to the rule", proto_text(proto)), len);
             return false;
           }
           if (hooks[ci] && (hooks[ci] & ~legal)) {
             diags.error(loc,
                         fmt::format("{} '{}' cannot be used in {}{}", what, name,
                                     hooks_text(static_cast<HookMask>(hooks[ci] & ~legal)), hint_path),
-                        fmt::format("'{}' is valid only in {}", name, hooks_text(legal)));
+                        fmt::format("'{}' is valid only in {}", name, hooks_text(legal)), len);
             return false;
           }
           if (!extra.empty()) {
-            diags.error(loc, std::move(extra));
+            diags.error(loc, std::move(extra), {}, len);
             return false;
           }
           return true;
