@@ -12,6 +12,7 @@
 #include <tao/pegtl.hpp>
 
 #include "command.hpp"
+#include "iptc/ir/values.hpp"
 #include "rule_builder.hpp"
 #include "save_grammar.hpp"
 #include "save_reader.hpp"
@@ -132,24 +133,13 @@ HeaderState parse_header(std::string_view text) {
 
 /// sscanf("[%llu:%llu]") == 2 (used for chain counters under --counters).
 std::optional<ir::Counters> scan_counters(std::string_view s) {
-  auto num = [](std::string_view& v) -> std::optional<uint64_t> {
-    size_t i = 0;
-    while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-    bool neg = false;
-    if (i < v.size() && (v[i] == '+' || v[i] == '-')) neg = v[i++] == '-';
-    size_t start = i;
-    uint64_t x = 0;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) x = x * 10 + uint64_t(v[i++] - '0');
-    if (i == start) return std::nullopt;
-    v.remove_prefix(i);
-    return neg ? uint64_t(0) - x : x;
-  };
   if (s.empty() || s[0] != '[') return std::nullopt;
   s.remove_prefix(1);
-  auto p = num(s);
-  if (!p || s.empty() || s[0] != ':') return std::nullopt;
-  s.remove_prefix(1);
-  auto b = num(s);
+  size_t used = 0;
+  auto p = ir::scan_ull(s, &used);
+  if (!p || used >= s.size() || s[used] != ':') return std::nullopt;
+  s.remove_prefix(used + 1);
+  auto b = ir::scan_ull(s);
   if (!b) return std::nullopt;
   return ir::Counters{*p, *b};
 }
@@ -313,17 +303,7 @@ void Reader::rule_line(size_t offset, std::string_view text) {
       std::string_view pc = body.substr(p, colon - p);
       size_t bend = body.find(']', b);
       std::string_view bc = body.substr(b, bend == std::string_view::npos ? body.npos : bend - b);
-      auto digits = [](std::string_view s) -> std::optional<uint64_t> {
-        size_t i = 0;
-        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-        bool neg = false;
-        if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-        if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-        uint64_t v = 0;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + uint64_t(s[i++] - '0');
-        return neg ? uint64_t(0) - v : v;
-      };
-      auto pv = digits(pc), bv = digits(bc);
+      auto pv = ir::scan_ull(pc), bv = ir::scan_ull(bc);
       if (!pv) return error(offset + 1 + p, static_cast<uint32_t>(pc.size()), "packet counter is not a number");
       if (!bv) return error(offset + 1 + b, static_cast<uint32_t>(bc.size()), "byte counter is not a number");
       counters = ir::Counters{*pv, *bv};
