@@ -1,10 +1,11 @@
 // Kernel load-time checks (see verify.hpp). The idea, from net/netfilter/nf_tables_api.c and
 // nft_compat.c:
-//  1. a jump that closes a cycle is refused when the rule is added (nf_tables_check_loops);
-//  2. from every base chain the jump graph is walked at most 16 levels deep
-//     (NFT_JUMP_STACK_SIZE), and every xtables match and target on the way is validated
-//     against that base chain's hook (nft_match_validate / nft_target_validate);
-//  3. each xtables match and target checks its table and protocol when it is created
+//  1. from every base chain the jump graph is walked at most 16 levels deep
+//     (NFT_JUMP_STACK_SIZE), so a cycle reachable from a base chain is refused while one among
+//     chains no base chain reaches loads (kernel 6.x: "Too many links"), and every xtables match
+//     and target on the way is validated against that base chain's hook (nft_match_validate /
+//     nft_target_validate);
+//  2. each xtables match and target checks its table and protocol when it is created
 //     (xt_check_match / xt_check_target), whether or not its chain is reachable.
 // Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ...) carry no such
 // checks, so they are skipped.
@@ -44,7 +45,9 @@ bool is_jump(const Rule& r) {
   return r.target.type == TargetType::Jump || r.target.type == TargetType::Goto;
 }
 
-/// Cycle check: any cycle in the jump graph. Reports the jump written last in the cycle.
+/// Cycle check: a cycle reachable from a base chain (nf_tables validates the jump graph from the
+/// base chains only; a loop among chains no base chain reaches loads). Reports the jump written
+/// last in the cycle.
 void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
   const auto& chains = t.chains();
   std::vector<int> state(chains.size(), 0);  // 0 new, 1 on stack, 2 done
@@ -83,7 +86,7 @@ void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
     state[ci] = 2;
   };
   for (size_t i = 0; i < chains.size(); ++i)
-    if (state[i] == 0) dfs(i);
+    if (state[i] == 0 && chains[i].builtin()) dfs(i);
 }
 
 /// Depth check from each base chain, as nft_chain_validate walks it.
