@@ -5,6 +5,7 @@
 // inside a table; anything else inside a table is a command line, with an optional
 // "[packets:bytes]" prefix. Lines are tokenised by the PEGTL grammar in save_grammar.hpp and
 // executed by parse_command() and the RuleBuilder.
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -291,6 +292,7 @@ void Reader::chain_line(size_t offset, std::string_view text) {
 
 void Reader::rule_line(size_t offset, std::string_view text) {
   size_t start = 0;
+  size_t stop = text.size();
   std::optional<ir::Counters> counters;
   if (text[0] == '[') {
     // tokenize_rule_counters: needs a ']' somewhere, a ':' token and a ']' token (strtok).
@@ -307,9 +309,14 @@ void Reader::rule_line(size_t offset, std::string_view text) {
     size_t b = body.find_first_not_of(']', colon + 1);
     if (b == std::string_view::npos)
       return error(offset, 1, "bad counters: need ']'", "write the prefix as [PACKETS:BYTES]");
+    size_t bend = body.find(']', b);
+    // strtok wrote '\0' over the ':' and the ']' that end the two tokens, and the rule starts
+    // after the first ']' of the line: when a token ended beyond it ("[5] ... --dport 7:9"), the
+    // rule ends there too.
+    if (1 + colon > close) stop = std::min(stop, 1 + colon);
+    if (bend != std::string_view::npos && 1 + bend > close) stop = std::min(stop, 1 + bend);
     if (opts_.counters) {
       std::string_view pc = body.substr(p, colon - p);
-      size_t bend = body.find(']', b);
       std::string_view bc = body.substr(b, bend == std::string_view::npos ? body.npos : bend - b);
       auto digits = [](std::string_view s) -> std::optional<uint64_t> {
         size_t i = 0;
@@ -328,7 +335,7 @@ void Reader::rule_line(size_t offset, std::string_view text) {
     }
     start = close + 1;
   }
-  Argv argv = split_words(file_, file_id_, offset + start, text.substr(start));
+  Argv argv = split_words(file_, file_id_, offset + start, text.substr(start, stop - start));
   if (argv.empty())
     return error(offset, static_cast<uint32_t>(trim_newline(text).size()),
                  "line with only blanks inside a table",
