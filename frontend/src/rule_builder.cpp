@@ -33,12 +33,11 @@ bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* pol
   ir::Table& t = rs_.ensure(tk, name.loc);
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
+    // No nat check here: do_parse refuses DROP in nat for -P and -j only, and chain lines never
+    // reach do_parse, so ":PREROUTING DROP" loads in nat.
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
-    else if (policy->text == "DROP") {
-      if (tk == ir::TableKind::Nat)
-        return fail(policy, name.loc, "the nat table is not intended for filtering; DROP is not allowed as its policy");
-      c->policy = ir::Policy::Drop;
-    } else if (policy->text != "-")
+    else if (policy->text == "DROP") c->policy = ir::Policy::Drop;
+    else if (policy->text != "-")
       return fail(policy, name.loc, fmt::format("bad policy name '{}'", policy->text),
                   "a built-in chain's policy is ACCEPT or DROP");
     if (counters) c->counters = *counters;
