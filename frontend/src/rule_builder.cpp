@@ -219,12 +219,22 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
         t.erase_chain(cmd.chain);
         return true;
       }
-      // Without a name: every user chain that no rule refers to.
+      // Without a name: every user chain goes, and the kernel refuses (EBUSY) to delete one that
+      // still has rules or is the target of a jump, failing the whole command.
       std::vector<std::string> names;
-      for (const auto& ch : t.chains())
-        if (!ch.builtin()) names.push_back(ch.name);
-      for (const auto& n : names)
-        if (!referenced(n)) t.erase_chain(n);
+      for (const auto& ch : t.chains()) {
+        if (ch.builtin()) continue;
+        if (referenced(ch.name))
+          return fail(cmd.command_word, cmd.loc,
+                      fmt::format("cannot delete every user chain: chain '{}' is still referenced by a rule", ch.name),
+                      "delete or change the rules that jump to it first");
+        if (!ch.rules.empty())
+          return fail(cmd.command_word, cmd.loc,
+                      fmt::format("cannot delete every user chain: chain '{}' is not empty", ch.name),
+                      fmt::format("flush it first with -F {}", ch.name));
+        names.push_back(ch.name);
+      }
+      for (const auto& n : names) t.erase_chain(n);
       return true;
     }
     case kCmdRenameChain: {
