@@ -155,6 +155,12 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     case kCmdReplace: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      // nft_rule_replace() looks the rule up in a cache iptables-restore never fills: it fails
+      // ("No chain/target/match by that name") or crashes (SIGSEGV) on every -R line.
+      if (op == kCmdReplace && restore_)
+        return fail(cmd.command_word, cmd.loc, "iptables-restore (nf_tables) cannot replace rules: -R fails or crashes it",
+                    fmt::format("delete the rule and insert the new one: -D {} {} then -I {} {} ...", c->name,
+                                cmd.rulenum, c->name, cmd.rulenum));
       if (cmd.rulenum == 0 || cmd.rulenum > c->rules.size())
         return fail(cmd.rulenum_word, cmd.loc,
                     fmt::format("chain '{}' has no rule {} (it has {})", c->name, cmd.rulenum,
@@ -172,6 +178,9 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     }
     case kCmdFlush:
     case kCmdZero: {
+      // nft_rule_flush() without a chain returns early when the table is not in the cache, and
+      // iptables-restore starts with an empty cache: the rules stay.
+      if (op == kCmdFlush && cmd.chain.empty() && restore_) return true;
       if (!cmd.chain.empty()) {
         ir::Chain* c = chain_for(t, cmd, true);
         if (!c) return false;
@@ -240,6 +249,13 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     case kCmdRenameChain: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      // iptables-restore flushed the table at '*table', so the chain was created in this
+      // transaction, and nf_tables renames by handle, which such a chain does not have yet:
+      // "CHAIN_RENAME failed (No such file or directory)".
+      if (restore_ && !c->builtin())
+        return fail(cmd.command_word, cmd.loc,
+                    fmt::format("iptables-restore (nf_tables) cannot rename chain '{}' created in the same file", c->name),
+                    fmt::format("declare the chain as '{}' in the first place", cmd.newname));
       if (c->builtin())
         return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name));
       if (t.find(cmd.newname))

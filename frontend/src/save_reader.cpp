@@ -161,7 +161,7 @@ class Reader {
   Reader(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
          ir::Ruleset& rs, ir::Diagnostics& diags)
       : file_(sm.file(file_id)), file_id_(file_id), opts_(opts), diags_(diags),
-        builder_(rs, diags) {}
+        builder_(rs, diags, /*restore=*/true) {}
 
   void run();
 
