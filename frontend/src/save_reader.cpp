@@ -220,6 +220,14 @@ void Reader::run() {
 }
 
 void Reader::line(size_t offset, std::string_view text) {
+  // fgets() keeps a NUL byte, but every later step reads the buffer as a C string: the line
+  // ends at its first NUL ("-A INPUT -j ACCEPT\0junk" loads as "-A INPUT -j ACCEPT").
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    if (nul == 0)
+      return error(offset, 1, "line starts with a NUL byte",
+                   "iptables-restore reads each line as a C string, which ends at the first NUL byte");
+    text = text.substr(0, nul);
+  }
   if (text.empty() || text[0] == '\n' || text[0] == '#') return;
   if (in_table_ && text.starts_with("COMMIT") && (text.size() == 6 || text[6] == '\n')) {
     in_table_ = false;
