@@ -46,10 +46,11 @@ bool parse(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& op
 
 bool load(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
           ir::Ruleset& out, ir::Diagnostics& diags) {
+  // Verify what did parse even after errors, so one run reports every problem.
   size_t before = diags.error_count();
-  parse(sm, file_id, opts, out, diags);
-  if (diags.error_count() != before) return false;
-  return ir::verify(out, diags);
+  bool parsed = parse(sm, file_id, opts, out, diags);
+  bool verified = ir::verify(out, diags);
+  return parsed && verified && diags.error_count() == before;
 }
 
 }  // namespace iptc::frontend

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "iptc/ir/nft_canon.hpp"
+#include "iptc/ir/values.hpp"
 
 namespace iptc::frontend {
 
@@ -69,12 +70,26 @@ ir::Chain* RuleBuilder::chain_for(ir::Table& t, const ParsedCommand& cmd, bool m
 }
 
 bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
+  if (r.target.type == ir::TargetType::Queue) {
+    // iptables 1.8.9 treats QUEUE as a standard target, but nft.c add_action sends it as an
+    // xtables target named "QUEUE", which no kernel has: RULE_APPEND fails with ENOENT.
+    diags_.error(r.target.loc, "-j QUEUE cannot be loaded through iptables-nft",
+                 "the kernel has no target named QUEUE; write -j NFQUEUE --queue-num 0 (the "
+                 "queue QUEUE meant)",
+                 5);
+    return false;
+  }
   if (r.target.type != ir::TargetType::Jump && r.target.type != ir::TargetType::Goto) return true;
   const ir::Chain* to = t.find(r.target.chain);
   if (!to) {
+    std::vector<std::string_view> names;
+    for (const auto& c : t.chains())
+      if (!c.builtin()) names.push_back(c.name);
+    std::string best = ir::closest(r.target.chain, names);
     diags_.error(r.target.loc, fmt::format("chain '{}' does not exist", r.target.chain),
-                 fmt::format("declare ':{} - [0:0]' before the rules that jump to it, or check the spelling of the target", r.target.chain),
-                 static_cast<uint32_t>(r.target.chain.size() + 3));
+                 best.empty() ? fmt::format("declare ':{} - [0:0]' before the rules that jump to it", r.target.chain)
+                              : fmt::format("did you mean '{}'?", best),
+                 static_cast<uint32_t>(r.target.chain.size()));
     return false;
   }
   if (to->builtin()) {

@@ -9,8 +9,8 @@
 //     (xt_check_match / xt_check_target), whether or not its chain is reachable;
 //  3. iptables-nft's own payload compares: an inverted address with a zero mask asks for a
 //     zero-length compare, which the kernel refuses.
-// Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ...) carry no such
-// checks, so they are skipped.
+// Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ..., and of the
+// NFLOG target) carry no such checks, so they are skipped.
 #include "iptc/ir/verify.hpp"
 
 #include <algorithm>
@@ -47,9 +47,9 @@ bool is_jump(const Rule& r) {
   return r.target.type == TargetType::Jump || r.target.type == TargetType::Goto;
 }
 
-/// Cycle check: a cycle reachable from a base chain (nf_tables validates the jump graph from the
-/// base chains only; a loop among chains no base chain reaches loads). Reports the jump written
-/// last in the cycle.
+/// Cycle check: a cycle reachable from a built-in chain (the kernel finds cycles while it
+/// validates from base chains, so a cycle among unreachable chains loads). Reports the jump
+/// written last in the cycle.
 void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
   const auto& chains = t.chains();
   std::vector<int> state(chains.size(), 0);  // 0 new, 1 on stack, 2 done
@@ -206,7 +206,7 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
           if (!check("match", d.name, d.proto, d.hooks, d.only_table, m.loc, std::move(extra)))
             ok = false;
         }
-        if (r.target.type == TargetType::Extension) {
+        if (r.target.type == TargetType::Extension && !nft_target_is_native(r.target)) {
           const TargetDef& d = target_def(r.target.kind());
           std::string extra = d.kernel_check ? d.kernel_check(call, r.target.data) : std::string{};
           if (!check("target", d.name, d.proto, d.hooks, d.only_table, r.target.loc, std::move(extra)))

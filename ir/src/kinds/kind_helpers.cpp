@@ -62,6 +62,182 @@ std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext)
   return r;
 }
 
+std::optional<uint32_t> parse_inet_aton(std::string_view s) {
+  // inet_aton_end: each part starts with a digit and is read by strtoul(.., 0).
+  uint32_t parts[3] = {0, 0, 0};
+  size_t nparts = 0;
+  size_t i = 0;
+  auto at = [&](size_t k) -> char { return k < s.size() ? s[k] : '\0'; };
+  auto hexval = [](char ch) -> int {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+  };
+  uint64_t val = 0;
+  while (true) {
+    if (!std::isdigit(static_cast<unsigned char>(at(i)))) return std::nullopt;
+    unsigned base = 10;
+    if (at(i) == '0') {
+      base = 8;
+      // "0x" counts as a prefix only when a hex digit follows; else strtoul stops after "0".
+      if ((at(i + 1) == 'x' || at(i + 1) == 'X') && hexval(at(i + 2)) >= 0) {
+        base = 16;
+        i += 2;
+      }
+    }
+    val = 0;
+    for (int d; (d = hexval(at(i))) >= 0 && static_cast<unsigned>(d) < base; ++i) {
+      val = val * base + static_cast<unsigned>(d);
+      if (val > 0xffffffffu) return std::nullopt;
+    }
+    if (at(i) != '.') break;
+    if (nparts >= 3 || val > 0xff) return std::nullopt;
+    parts[nparts++] = static_cast<uint32_t>(val);
+    ++i;
+  }
+  // __inet_aton_exact: nothing may follow (inet_aton itself would allow trailing blanks).
+  if (i != s.size()) return std::nullopt;
+  // The last part fills the bytes the earlier parts left.
+  static constexpr uint64_t kLastMax[] = {0xffffffffu, 0xffffffu, 0xffffu, 0xffu};
+  if (val > kLastMax[nparts]) return std::nullopt;
+  uint32_t out = static_cast<uint32_t>(val);
+  for (size_t k = 0; k < nparts; ++k) out |= parts[k] << (24 - 8 * k);
+  return out;
+}
+
+bool iprefix(std::string_view s, std::string_view name) {
+  if (s.size() > name.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(name[i])))
+      return false;
+  return true;
+}
+
 std::string hex(uint32_t v) { return fmt::format("0x{:x}", v); }
+
+std::optional<std::pair<uint64_t, uint64_t>> parse_uint_rc(const OptionCall& c, std::string_view ext,
+                                                          uint64_t lmax) {
+  // xtopt_parse_mint with no XTOPT_PUT target: two fields at most, a field ends at ':'.
+  uint64_t vals[2] = {0, 0};
+  size_t n = 0;
+  std::string_view rest = c.arg;
+  while (true) {
+    if (n == 2) {
+      c.fail(fmt::format("{}: too many ':'-separated fields for '--{}'", ext, c.opt->name),
+             "write a single value N or a range MIN:MAX");
+      return std::nullopt;
+    }
+    uint64_t v = 0;
+    std::string_view after = rest;
+    if (rest.empty() || rest[0] == ':') {
+      v = n == 1 ? lmax : 0;  // an omitted bound is open
+    } else {
+      auto r = parse_uint_prefix(rest, 0, lmax);
+      if (!r) {
+        c.fail(fmt::format("{}: invalid value '{}' for '--{}' (expected 0-{})", ext, rest, c.opt->name, lmax),
+               "numbers are decimal, 0x hex or 0 octal");
+        return std::nullopt;
+      }
+      v = r->first;
+      after = r->second;
+      if (!after.empty() && after[0] != ':') {
+        c.fail(fmt::format("{}: unexpected characters '{}' in the value of '--{}'", ext, after, c.opt->name),
+               "write a single value N or a range MIN:MAX");
+        return std::nullopt;
+      }
+    }
+    vals[n++] = v;
+    if (after.empty()) break;
+    rest = after.substr(1);
+  }
+  if (n == 1) vals[1] = vals[0];
+  return std::make_pair(vals[0], vals[1]);
+}
+
+bool parse_markmask(const OptionCall& c, std::string_view ext, uint32_t& value, uint32_t& mask) {
+  constexpr std::string_view kHint = "write VALUE or VALUE/MASK, 32-bit numbers such as 0x10/0xff";
+  auto v = parse_uint_prefix(c.arg, 0, UINT32_MAX);
+  if (!v) return c.fail(fmt::format("{}: invalid value '{}' for '--{}'", ext, c.arg, c.opt->name), std::string(kHint));
+  value = static_cast<uint32_t>(v->first);
+  mask = UINT32_MAX;
+  std::string_view rest = v->second;
+  if (rest.empty()) return true;
+  if (rest[0] != '/')
+    return c.fail(fmt::format("{}: trailing garbage '{}' after the value of '--{}'", ext, rest, c.opt->name),
+                  std::string(kHint));
+  auto m = parse_uint_prefix(rest.substr(1), 0, UINT32_MAX);
+  if (!m)
+    return c.fail(fmt::format("{}: invalid mask '{}' for '--{}'", ext, rest.substr(1), c.opt->name),
+                  std::string(kHint));
+  if (!m->second.empty())
+    return c.fail(fmt::format("{}: trailing garbage '{}' after the mask of '--{}'", ext, m->second, c.opt->name),
+                  std::string(kHint));
+  mask = static_cast<uint32_t>(m->first);
+  return true;
+}
+
+void save_markmask(SaveWriter& w, uint32_t value, uint32_t mask) {
+  if (mask != UINT32_MAX) w.raw(fmt::format(" 0x{:x}/0x{:x}", value, mask));
+  else w.raw(fmt::format(" 0x{:x}", value));
+}
+
+std::optional<uint32_t> uint_option(const OptionCall& c, uint32_t min, uint32_t max) {
+  auto v = parse_uint(c.arg, min, max);
+  if (!v) {
+    c.fail(fmt::format("bad value '{}' for option '--{}'", c.arg, c.opt->name),
+           fmt::format("write a number from {} to {} (decimal, 0x hex or 0 octal)", min, max));
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(*v);
+}
+
+std::optional<ValMask> parse_val_mask(const OptionCall& c) {
+  auto bad = [&](std::string_view what) -> std::optional<ValMask> {
+    c.fail(fmt::format("{} in '{}' for option '--{}'", what, c.arg, c.opt->name),
+           "write VALUE or VALUE/MASK, each a 32-bit number such as 0x10/0xff");
+    return std::nullopt;
+  };
+  ValMask r;
+  auto v = parse_uint_prefix(c.arg, 0, 0xffffffff);
+  if (!v) return bad("bad value or out of range");
+  r.value = static_cast<uint32_t>(v->first);
+  std::string_view rest = v->second;
+  if (rest.empty()) return r;
+  if (rest.front() != '/') return bad("trailing garbage after the value");
+  auto m = parse_uint_prefix(rest.substr(1), 0, 0xffffffff);
+  if (!m) return bad("bad mask or out of range");
+  if (!m->second.empty()) return bad("trailing garbage after the mask");
+  r.mask = static_cast<uint32_t>(m->first);
+  return r;
+}
+
+std::optional<uint32_t> inet_pton4(std::string_view s) {
+  uint32_t out = 0, cur = 0;
+  int octets = 0;
+  bool saw_digit = false;
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') {
+      uint32_t next = cur * 10 + static_cast<uint32_t>(ch - '0');
+      if (saw_digit && cur == 0) return std::nullopt;  // leading zero
+      if (next > 255) return std::nullopt;
+      cur = next;
+      if (!saw_digit) {
+        if (++octets > 4) return std::nullopt;
+        saw_digit = true;
+      }
+    } else if (ch == '.' && saw_digit) {
+      if (octets == 4) return std::nullopt;
+      out = (out << 8) | cur;
+      cur = 0;
+      saw_digit = false;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (octets < 4 || !saw_digit) return std::nullopt;
+  return (out << 8) | cur;
+}
 
 }  // namespace iptc::ir::kinds

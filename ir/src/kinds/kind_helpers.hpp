@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "iptc/ir/kinds.hpp"
 #include "iptc/ir/values.hpp"
@@ -19,7 +20,49 @@ std::optional<uint16_t> port_by_getaddrinfo(std::string_view s);
 /// reports through c and returns nullopt. No min <= max check (the guided parser has none).
 std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext);
 
+/// glibc's __inet_aton_exact, which getaddrinfo uses for numeric IPv4 hosts: one to four
+/// dot-separated parts in C notation (decimal, 0octal, 0xhex), the last part filling the
+/// remaining bytes ("10.1" is 10.0.0.1, "10" is 0.0.0.10), nothing after. Host order.
+std::optional<uint32_t> parse_inet_aton(std::string_view s);
+
+/// strncasecmp(name, s, strlen(s)) == 0: s is a case-insensitive prefix of name (the empty
+/// string is a prefix of every name), as iptables matches abbreviated keywords.
+bool iprefix(std::string_view s, std::string_view name);
+
+/// iptables-save text of a conntrack match (conntrack_dump); -m state prints through it too,
+/// since the kernel holds it as conntrack with XT_CONNTRACK_STATE_ALIAS.
+void save_conntrack(SaveWriter& w, const ConntrackMatch& m);
+
 /// " 0x1234" as iptables prints hex values ("0x%x").
 std::string hex(uint32_t v);
+
+/// XTTYPE_UINT8RC..UINT64RC (xtopt_parse_mint): "a", "a:b", ":b", "a:", ":" with each number
+/// in C notation up to lmax; an empty first field is 0, an empty second field is lmax. At most
+/// two fields. Returns {min, max} (max == min for one field); reports through c on error, with
+/// messages prefixed by the extension name ext.
+std::optional<std::pair<uint64_t, uint64_t>> parse_uint_rc(const OptionCall& c, std::string_view ext,
+                                                          uint64_t lmax);
+
+/// XTTYPE_MARKMASK32 (xtables_parse_mark_mask): "value[/mask]", both 32-bit numbers in C
+/// notation; the mask defaults to 0xffffffff. Reports through c on error.
+bool parse_markmask(const OptionCall& c, std::string_view ext, uint32_t& value, uint32_t& mask);
+
+/// xtables_print_mark_mask: " 0xVAL" or, with a mask other than 0xffffffff, " 0xVAL/0xMASK".
+void save_markmask(SaveWriter& w, uint32_t value, uint32_t mask);
+
+/// An integer option (XTTYPE_UINT8/16/32 through xtopt_parse_int): the whole argument with
+/// xtables_strtoul's rules, within [min, max]. On error reports through c.
+std::optional<uint32_t> uint_option(const OptionCall& c, uint32_t min, uint32_t max);
+
+/// "value[/mask]" as xtables_parse_val_mask reads it without a name map (XTTYPE_MARKMASK32):
+/// two 32-bit numbers, mask ~0 when absent. On error reports through c.
+struct ValMask {
+  uint32_t value = 0;
+  uint32_t mask = ~0u;
+};
+std::optional<ValMask> parse_val_mask(const OptionCall& c);
+
+/// glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
+std::optional<uint32_t> inet_pton4(std::string_view s);
 
 }  // namespace iptc::ir::kinds

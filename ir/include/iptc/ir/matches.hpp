@@ -61,13 +61,18 @@ struct IcmpMatch {
 struct MultiportMatch {
   enum class Dir : uint8_t { Source, Destination, Either };
   Dir dir = Dir::Destination;
-  /// Up to 15 port slots; a range uses two slots, as in the kernel struct.
+  /// Up to 15 port slots, as in the kernel struct: {p, p} is one port (one slot), lo < hi a
+  /// range (two slots, pflags set).
   std::vector<PortRange> ports;
   bool invert = false;
   friend bool operator==(const MultiportMatch&, const MultiportMatch&) = default;
 };
 
 // ---- conntrack (xt_conntrack_mtinfo3) -----------------------------------------------------
+/// Unlike Ipv4Net elsewhere, the four addresses are kept as written (not masked): the kernel
+/// compares ((addr ^ packet) & mask) and iptables-save prints the unmasked address. Port
+/// ranges are inclusive, lo > hi never matches; a field counts only when its match_flags bit
+/// is set.
 struct ConntrackMatch {
   // match_flags / invert_flags bits (XT_CONNTRACK_*)
   enum : uint16_t {
@@ -94,11 +99,14 @@ struct ConntrackMatch {
   friend bool operator==(const ConntrackMatch&, const ConntrackMatch&) = default;
 };
 
-// ---- state (xt_state) ---------------------------------------------------------------------
+// ---- state (conntrack revision 3 with XT_CONNTRACK_STATE_ALIAS) --------------------------
+/// `-m state` is an alias: iptables 1.8.9 loads the kernel's conntrack match (revision 3) with
+/// only the state test, so the bits and the inversion are those of ConntrackMatch, and an
+/// inverted state is a flag, not a complemented mask.
 struct StateMatch {
-  // XT_STATE_BIT: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 (XT_STATE_UNTRACKED)
-  enum : uint32_t { kInvalid = 1, kEstablished = 2, kRelated = 4, kNew = 8, kUntracked = 64 };
-  uint32_t statemask = 0;
+  /// ConntrackMatch::kSt* bits: INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED.
+  uint16_t state_mask = 0;
+  bool invert = false;
   friend bool operator==(const StateMatch&, const StateMatch&) = default;
 };
 
@@ -128,6 +136,16 @@ struct LimitMatch {
   static constexpr uint32_t kScale = 10000;  ///< XT_LIMIT_SCALE
   uint32_t avg = kScale * 60 * 60 / 3;       ///< period between packets, in 1/kScale seconds
   uint32_t burst = 5;
+  /// iptables-nft never loads xt_limit: nft.c add_nft_limit turns the match into an nf_tables
+  /// limit expression of `nft_rate` packets per `nft_unit` seconds (token cost
+  /// nft_unit * 1e9 / nft_rate ns, bucket burst * cost). nft_canonicalize sets them and sets
+  /// avg/burst to what listing shows; 0 before (a rule not yet added to a table).
+  uint64_t nft_rate = 0;
+  uint64_t nft_unit = 0;
+  /// The rule asked for burst 0, which the kernel's nft limit turns into 5 (burst then holds
+  /// 5). iptables-restore compares -D/-C rules with the rules of its own transaction before
+  /// the kernel sees them, so there "--limit-burst 0" and "--limit-burst 5" still differ.
+  bool nft_burst_defaulted = false;
   friend bool operator==(const LimitMatch&, const LimitMatch&) = default;
 };
 
