@@ -146,6 +146,33 @@ std::optional<uint32_t> network_by_name(std::string_view name) {
 namespace {
 
 /// ipparse_hostnetwork for one item without DNS.
+/// glibc's __inet_aton_exact, which getaddrinfo() tries before any lookup: "a", "a.b", "a.b.c"
+/// or "a.b.c.d", each part in C notation (strtoul base 0) and starting with a digit, the last
+/// part filling the remaining 32, 24, 16 or 8 bits, nothing after it. It accepts what
+/// __numeric_to_ipaddr refuses, such as "39269" (0.0.153.101) or "10.65536" (10.1.0.0).
+std::optional<uint32_t> inet_aton_exact(std::string_view s) {
+  constexpr uint32_t kMax[4] = {0xffffffffu, 0xffffffu, 0xffffu, 0xffu};
+  uint32_t bytes = 0;
+  size_t parts = 0, pos = 0;
+  while (true) {
+    if (pos >= s.size() || !std::isdigit(static_cast<unsigned char>(s[pos]))) return std::nullopt;
+    uint64_t v = 0;
+    bool overflow = false;
+    size_t n = c_strtoumax(s.substr(pos), v, overflow);
+    if (n == 0 || overflow || v > 0xffffffffu) return std::nullopt;
+    pos += n;
+    if (pos < s.size() && s[pos] == '.') {
+      if (parts > 2 || v > 0xff) return std::nullopt;
+      bytes |= static_cast<uint32_t>(v) << (24 - 8 * parts);
+      ++parts;
+      ++pos;
+      continue;
+    }
+    if (pos != s.size() || v > kMax[parts]) return std::nullopt;
+    return bytes | static_cast<uint32_t>(v);
+  }
+}
+
 bool parse_host_or_network(std::string_view name, uint32_t& out, AddrParseResult& r) {
   if (auto a = parse_ipv4_numeric(name)) {
     out = *a;
@@ -153,6 +180,11 @@ bool parse_host_or_network(std::string_view name, uint32_t& out, AddrParseResult
   }
   if (auto n = network_by_name(name)) {
     out = *n;
+    return true;
+  }
+  // host_to_ipaddr: getaddrinfo() reads numeric forms itself, without DNS.
+  if (auto a = inet_aton_exact(name)) {
+    out = *a;
     return true;
   }
   if (name.empty()) {
