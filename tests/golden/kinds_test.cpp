@@ -1,4 +1,5 @@
-// The kind recordings, checked offline: every case of tests/kinds/NAME.cases against the kernel's
+// The kind recordings, checked offline: every case of tests/kinds/NAME.cases (directives @table,
+// @chain, @chains, @before, @setup as tools/record-kinds defines them) against the kernel's
 // verdict and listing in NAME.expected (written by tools/record-kinds from real loads, never by
 // iptc). This is tools/check-kinds in C++, so CI needs no python: iptc must accept exactly the
 // cases the kernel accepted and list exactly the -A lines the kernel listed.
@@ -15,11 +16,13 @@ struct KindCase {
   int line = 0;  ///< in the .cases file
   std::string table = "filter", chain = "INPUT";
   std::vector<std::string> chains;
+  std::vector<std::string> before;  ///< whole rule lines loaded before the case (@before)
   std::string spec;
   /// The rule set iptables-restore was given (exactly as tools/record-kinds builds it).
   [[nodiscard]] std::string text() const {
     std::string t = "*" + table + "\n";
     for (const auto& c : chains) t += ":" + c + " - [0:0]\n";
+    for (const auto& b : before) t += b + "\n";
     t += "-A " + chain + " " + spec + "\nCOMMIT\n";
     return t;
   }
@@ -60,6 +63,11 @@ std::vector<KindCase> read_cases(const std::string& text) {
         if (comma == std::string::npos) break;
         pos = comma + 1;
       }
+    } else if (line.starts_with("@before")) {
+      // "@before LINE" adds a line loaded before each following case; a bare "@before" clears.
+      std::string rest = trim(line.substr(7));
+      if (rest.empty()) cur.before.clear();
+      else cur.before.push_back(rest);
     } else if (line.starts_with("@setup ")) {
       continue;
     } else {

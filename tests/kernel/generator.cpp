@@ -929,4 +929,108 @@ Mutation mutate(const RuleSet& rs, Rng& rng, const std::set<std::string>& kinds)
   return {L.text(), "added a rule with an unknown option", {uint(T.commit_line)}};
 }
 
+// ---- respelling ----------------------------------------------------------------------------
+
+namespace {
+
+/// Arity of every long option iptables knows for these kinds: the option tables of the kind
+/// rows (only to decide where an argument is; the kernel still decides what loads).
+const std::map<std::string, ir::ArgKind>& long_options() {
+  static const std::map<std::string, ir::ArgKind> m = [] {
+    std::map<std::string, ir::ArgKind> out;
+    for (size_t i = 0; i < ir::kMatchKindCount; ++i)
+      for (const auto& o : ir::match_def(static_cast<ir::MatchKind>(i)).options) out[std::string(o.name)] = o.arg;
+    for (size_t i = 0; i < ir::kTargetKindCount; ++i)
+      for (const auto& o : ir::target_def(static_cast<ir::TargetKind>(i)).options) out[std::string(o.name)] = o.arg;
+    return out;
+  }();
+  return m;
+}
+
+/// Words of a generated rule line (quotes kept; generated lines never have blanks in quotes
+/// except in comments, which stay whole because the split is quote-aware).
+std::vector<std::string> words_of(const std::string& line) {
+  std::vector<std::string> w;
+  std::string cur;
+  bool q = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (q && c == '\\' && i + 1 < line.size()) {
+      cur += c;
+      cur += line[++i];
+      continue;
+    }
+    if (c == '"') q = !q;
+    if (!q && (c == ' ' || c == '\t')) {
+      if (!cur.empty()) w.push_back(cur);
+      cur.clear();
+      continue;
+    }
+    cur += c;
+  }
+  if (!cur.empty()) w.push_back(cur);
+  return w;
+}
+
+}  // namespace
+
+std::string respell(const RuleSet& rs, Rng& rng) {
+  static const std::map<std::string, std::vector<std::string>> kLong = {
+      {"-s", {"--source", "--src", "--sour"}},          {"-d", {"--destination", "--dst", "--dest"}},
+      {"-p", {"--protocol", "--proto"}},                {"-i", {"--in-interface", "--in"}},
+      {"-o", {"--out-interface", "--out"}},             {"-j", {"--jump"}},
+      {"-g", {"--goto"}},                               {"-m", {"--match", "--ma"}},
+      {"-A", {"--append", "--app"}},                    {"-f", {"--fragment", "--frag"}},
+  };
+  // One to three rule lines change, so that about half the files still load.
+  std::set<size_t> pick;
+  std::vector<size_t> rules;
+  for (size_t i = 0; i < rs.lines.size(); ++i)
+    if (rs.lines[i].starts_with("-A ")) rules.push_back(i);
+  for (int n = static_cast<int>(rng.range(1, 3)); n > 0 && !rules.empty(); --n) pick.insert(rng.pick(rules));
+  std::string out;
+  for (size_t li = 0; li < rs.lines.size(); ++li) {
+    const std::string& line = rs.lines[li];
+    if (!pick.count(li)) {
+      out += line + "\n";
+      continue;
+    }
+    auto w = words_of(line);
+    std::vector<std::string> res;
+    for (size_t i = 0; i < w.size(); ++i) {
+      std::string x = w[i];
+      bool has_next = i + 1 < w.size();
+      if (auto it = kLong.find(x); it != kLong.end() && rng.chance(30)) {
+        x = rng.pick(it->second);
+        // "--source=1.2.3.4" is read from argv[optind - 1] by iptables: a quirk worth hitting.
+        if (has_next && rng.chance(25) && x != "--fragment" && x != "--frag") {
+          res.push_back(x + "=" + w[++i]);
+          continue;
+        }
+      } else if (x.starts_with("--") && x.size() > 4) {
+        auto it2 = long_options().find(x.substr(2));
+        bool takes = it2 != long_options().end() && it2->second == ir::ArgKind::Required;
+        if (rng.chance(20)) x = x.substr(0, 2 + static_cast<size_t>(rng.range(2, static_cast<int64_t>(x.size()) - 2)));
+        if (takes && has_next && rng.chance(25)) {
+          res.push_back(x + "=" + w[++i]);
+          continue;
+        }
+      } else if (!x.empty() && x[0] != '-' && x[0] != '"' && x != "!" && rng.chance(8)) {
+        x = "\"" + x + "\"";
+      } else if (!x.empty() && std::all_of(x.begin(), x.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+                 x.size() < 6 && rng.chance(10)) {
+        x = fmt::format("0x{:x}", std::stoul(x));
+      }
+      res.push_back(x);
+    }
+    std::string l;
+    for (size_t i = 0; i < res.size(); ++i) {
+      if (i) l += rng.chance(10) ? (rng.chance(50) ? "\t" : "   ") : " ";
+      l += res[i];
+    }
+    out += l + "\n";
+  }
+  return out;
+}
+
 }  // namespace iptc::test::gen

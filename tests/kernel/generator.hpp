@@ -71,4 +71,11 @@ struct Mutation {
 /// truncation at a word boundary). Never fails: falls back to a mutation that always applies.
 Mutation mutate(const RuleSet& rs, Rng& rng, const std::set<std::string>& kinds);
 
+/// The same rule set with other spellings that getopt_long and add_param_to_argv may or may not
+/// take as the same thing: long forms of the short options (--source, --jump, ...), unique or
+/// ambiguous abbreviations of long options, "--option=value", quoted words, extra blanks, hex
+/// port numbers. Whether the result still loads is for the kernel to say; only agreement and
+/// the absence of crashes are checked.
+std::string respell(const RuleSet& rs, Rng& rng);
+
 }  // namespace iptc::test::gen

@@ -46,9 +46,11 @@ TEST_CASE("frontend: parse reads, load also verifies", "[frontend]") {
   CHECK(parsed->ok);
   auto loaded = test::load(text);
   CHECK_FALSE(loaded->ok);
-  // load() does not verify a file that failed to parse (no follow-on errors).
+  // load() also verifies what did parse after a parse error, so one run reports both problems;
+  // the parse error comes first.
   auto both = test::load("*filter\n:A - [0:0]\n-A INPUT -j A\n-A A -j A\n-A INPUT -s 1.2.3.4/33\nCOMMIT\n");
   REQUIRE_FALSE(both->ok);
-  CHECK(both->diags.error_count() == 1);
+  CHECK(both->diags.error_count() == 2);
   CHECK(both->first_error_line() == 5);
+  CHECK(both->diags.all().back().loc.line == 4);
 }

@@ -142,6 +142,20 @@ TEST_CASE("parse_ipv4_multiple follows xtables_ipparse_multiple", "[values]") {
   CHECK_FALSE(parse_ipv4_multiple("1.2.3.4/24/8").error.empty());  // host part "1.2.3.4/24"
   CHECK_FALSE(parse_ipv4_multiple("300.1.1.1").error.empty());
   CHECK_FALSE(parse_ipv4_multiple(std::string(256, '1')).error.empty());  // > 255 bytes
+  // Not a dotted quad for __numeric_to_ipaddr, but getaddrinfo() (host_to_ipaddr) reads numeric
+  // forms with inet_aton: one 32-bit number, a.b (b 24 bits), a.b.c (c 16 bits), C notation.
+  // The kernel lists "-s 39269" as 0.0.153.101/32 and "-s 10.65536" as 10.1.0.0/32.
+  CHECK(one("39269") == Ipv4Net{ip(0, 0, 153, 101), 0xffffffff});
+  CHECK(one("0x0a000001") == Ipv4Net{ip(10, 0, 0, 1), 0xffffffff});
+  CHECK(one("10.65536") == Ipv4Net{ip(10, 1, 0, 0), 0xffffffff});
+  CHECK(one("4294967295/32") == Ipv4Net{ip(255, 255, 255, 255), 0xffffffff});
+  CHECK(one("0x0a.1.2") == Ipv4Net{ip(10, 1, 2, 0), 0xffffffff});  // numeric first: 10.1.2.0
+  CHECK_FALSE(parse_ipv4_multiple("4294967296").error.empty());
+  CHECK_FALSE(parse_ipv4_multiple("10.1.0x10000").error.empty());  // c is 16 bits at most
+  CHECK_FALSE(parse_ipv4_multiple("1.16777216").error.empty());    // b is 24 bits at most
+  CHECK_FALSE(parse_ipv4_multiple("256.1").error.empty());
+  CHECK_FALSE(parse_ipv4_multiple("0x").error.empty());
+  CHECK_FALSE(parse_ipv4_multiple("08").error.empty());
   // A host name would need DNS at load time; iptc refuses it and says why.
   auto host = parse_ipv4_multiple("localhost");
   CHECK_FALSE(host.error.empty());
