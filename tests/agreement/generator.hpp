@@ -67,8 +67,13 @@ struct Mutation {
   std::vector<uint32_t> lines;   ///< acceptable lines for iptc's first error (when it rejects)
 };
 
-/// Breaks the rule set in one place (sometimes in a way the kernel still accepts, such as a
-/// truncation at a word boundary). Never fails: falls back to a mutation that always applies.
+/// Breaks the rule set in one place: a missing COMMIT, an unknown option or module, a bad CIDR or
+/// port, an undefined chain, a jump loop, a target in the wrong table, a match or target in a
+/// chain reached from a hook it refuses (directly or through user chains), -o in INPUT, a
+/// duplicate option, a stray '!', a truncated line, a misspelt table or policy, DROP in nat, or
+/// an edge value ("65536", "2:1", "1/33", "0x100000000", ...) as some option's argument. Some
+/// mutations leave a file the kernel still loads (a truncation at a word boundary, an edge value
+/// in range). Never fails: falls back to a mutation that always applies.
 Mutation mutate(const RuleSet& rs, Rng& rng, const std::set<std::string>& kinds);
 
 /// The same rule set with other spellings that getopt_long and add_param_to_argv may or may not

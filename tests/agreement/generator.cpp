@@ -709,7 +709,7 @@ Mutation mutate(const RuleSet& rs, Rng& rng, const std::set<std::string>& kinds)
     size_t ti = rng.below(rs.tables.size());
     const TableInfo& T = rs.tables[ti];
     const TableDef& td = *def_of(T.name);
-    int kind = static_cast<int>(rng.below(15));
+    int kind = static_cast<int>(rng.below(18));
     switch (kind) {
       case 0: {  // missing COMMIT
         L.v.erase(L.v.begin() + (T.commit_line - 1));
@@ -910,6 +910,35 @@ Mutation mutate(const RuleSet& rs, Rng& rng, const std::set<std::string>& kinds)
         std::string line = ":" + T.builtin_chains.front() + " DROPP [0:0]";
         L.insert(T.header_line + 1, line);
         return {L.text(), "added '" + line + "'", {uint(T.header_line + 1)}};
+      }
+      case 15: case 16: case 17: {  // an edge value as the argument of an option
+        static const std::vector<std::string> edge = {
+            "0", "1", "-1", "255", "256", "65535", "65536", "4294967295", "4294967296",
+            "18446744073709551616", "0x0", "0xffffffff", "0x100000000", "010", "09", "1e3", "\"\"",
+            ":", "1:", ":1", "2:1", "1:2:3", "1-2", "2-1", "1,2", ",", "1,", "a", "any", "NONE", "ALL",
+            "1/0", "0/0", "1/33", "1.2.3.4", "1.2.3.4/24", "300.1.1.1", "1.2.3.4-1.2.3.3",
+            "ff:ff:ff:ff:ff:ff", "1/sec", "0/sec", "10001/sec", "1/fortnight", "0.5", "1.5", "-0.5",
+            "tcp", "\"a b\"", "\"x\\\"y\"", "0x10/0x10", "5/0xfffffffff", "1-65535", "65535-1"};
+        if (T.rule_lines.empty()) break;
+        int ln = rng.pick(T.rule_lines);
+        std::string& l = L.v[static_cast<size_t>(ln - 1)];
+        auto gaps = word_gaps(l);
+        // Words that follow a long option are its arguments.
+        std::vector<std::pair<size_t, size_t>> args;  // (start, end) in l
+        for (size_t g = 0; g + 1 < gaps.size(); ++g) {
+          size_t ws = gaps[g] + 1, we = gaps[g + 1];
+          if (l.compare(ws, 2, "--") != 0 || g + 2 >= gaps.size()) continue;
+          size_t as = gaps[g + 1] + 1, ae = gaps[g + 2];
+          // Not a set name: whether an ipset exists is the kernel's to know, not the file's.
+          if (l.compare(ws, we - ws, "--match-set") == 0) continue;
+          if (as < ae && l[as] != '-' && l[as] != '!' && l[as] != '"') args.emplace_back(as, ae);
+        }
+        if (args.empty()) break;
+        auto [as, ae] = args[rng.below(args.size())];
+        std::string v = rng.pick(edge);
+        std::string old = l.substr(as, ae - as);
+        l.replace(as, ae - as, v);
+        return {L.text(), fmt::format("replaced '{}' by '{}' in line {}", old, v, ln), {uint(ln)}};
       }
       default: {  // a DROP in nat
         for (size_t k = 0; k < rs.tables.size(); ++k)
