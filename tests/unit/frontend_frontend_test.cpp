@@ -22,21 +22,29 @@ TEST_CASE("frontend: the syntax is detected from the first meaningful line", "[f
   CHECK(detect_syntax("# setup\nIPT=/sbin/iptables\n") == InputSyntax::Script);
 }
 
-TEST_CASE("frontend: a script is refused with a diagnostic at its first line", "[frontend]") {
+TEST_CASE("frontend: a script is read as commands, and --input save forces the save reader", "[frontend]") {
   ir::SourceManager sm;
   uint32_t f = sm.add("s.sh", "#!/bin/sh\niptables -A INPUT -j ACCEPT\n");
   ir::Ruleset rs;
   ir::Diagnostics diags;
-  CHECK_FALSE(frontend::parse(sm, f, {}, rs, diags));
-  REQUIRE(diags.error_count() == 1);
-  CHECK(diags.all()[0].loc.line == 1);
-  CHECK_FALSE(diags.all()[0].hint.empty());
+  frontend::ParseReport report;
+  CHECK(frontend::parse(sm, f, {}, rs, diags, &report));
+  CHECK(report.syntax == InputSyntax::Script);
+  REQUIRE(rs.table(ir::TableKind::Filter));
+  CHECK(rs.table(ir::TableKind::Filter)->find("INPUT")->rules.size() == 1);
   // --input save forces the save reader: line 1 is a comment, line 2 is outside any table.
   ir::Diagnostics d2;
+  ir::Ruleset rs2;
   frontend::ParseOptions save;
   save.syntax = InputSyntax::Save;
-  CHECK_FALSE(frontend::parse(sm, f, save, rs, d2));
+  CHECK_FALSE(frontend::parse(sm, f, save, rs2, d2));
   CHECK(d2.all()[0].loc.line == 2);
+}
+
+TEST_CASE("frontend: a file with iptables-restore structure is a save file despite stray lines", "[frontend]") {
+  CHECK(frontend::detect_syntax("iptables-save\n*filter\n:INPUT ACCEPT [0:0]\nCOMMIT\n") == InputSyntax::Save);
+  CHECK(frontend::detect_syntax("root@host:~# cat rules\n*nat\nCOMMIT\n") == InputSyntax::Save);
+  CHECK(frontend::detect_syntax("iptables -F\necho COMMIT\n") == InputSyntax::Script);
 }
 
 TEST_CASE("frontend: parse reads, load also verifies", "[frontend]") {
