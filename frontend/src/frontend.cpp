@@ -1,6 +1,7 @@
 // Frontend entry points: syntax detection and dispatch to the readers.
 #include "iptc/frontend/frontend.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "iptc/ir/verify.hpp"
@@ -21,9 +22,13 @@ InputSyntax detect_syntax(std::string_view text) {
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line == "COMMIT" || (line.size() > 1 && line[0] == '*' && line[1] != ' ' &&
-                             line.find_first_of(" \t") == std::string_view::npos))
-      return InputSyntax::Save;
+    std::string_view trimmed = line.substr(0, line.find_last_not_of(" \t") + 1);
+    if (trimmed == "COMMIT") return InputSyntax::Save;
+    if (!trimmed.empty() && trimmed[0] == '*') {
+      std::string_view name = trimmed.substr(1);
+      name.remove_prefix(std::min(name.find_first_not_of(" \t"), name.size()));
+      if (ir::table_from_name(name.substr(0, name.find_first_of(" \t")))) return InputSyntax::Save;
+    }
     size_t s = line.find_first_not_of(" \t");
     if (first || s == std::string_view::npos) continue;
     line = line.substr(s);
