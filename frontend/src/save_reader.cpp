@@ -206,8 +206,9 @@ void Reader::run(size_t begin, size_t stop) {
   if (in_table_) {
     size_t last = text.size() > begin ? text.size() - 1 : begin;
     diags_.error(loc(last), fmt::format("COMMIT expected: table '{}' is not committed", ir::table_name(table_)),
-                 "add a line 'COMMIT' at the end of the table", 1);
-    diags_.note(loc(table_offset_), "the table starts here", {}, 1);
+                 fmt::format("add a line 'COMMIT' at the end of the table that starts at line {}",
+                             loc(table_offset_).line),
+                 1);
   }
 }
 
