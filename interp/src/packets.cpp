@@ -44,8 +44,6 @@ void TcpNumbering::assign(PacketSpec& p, uint64_t conn, bool reply) {
   if (p.tcp_flags & 0x02) ++used;  // SYN
   if (p.tcp_flags & 0x01) ++used;  // FIN
   n.next[me] = p.seq + used;
-  // An explicit ack says what this side has seen: keep the other side's numbering in step
-  // only when it has not started yet (its first packet then continues from there).
 }
 
 namespace {
@@ -158,22 +156,12 @@ class LineParser {
 };
 
 /// The source address the kernel picks for a locally generated packet to dst
-/// (ip_route_output_key: a local route's preferred source, else inet_select_addr on the
-/// egress interface).
+/// (ip_route_output_key: the route's preferred source, which for a local destination is the
+/// destination itself and otherwise inet_select_addr on the egress interface).
 std::optional<uint32_t> pick_source(const runtime::HostModel& host, uint32_t dst) {
-  if (host.is_local(dst)) {
-    if ((dst >> 24) == 127) return 0x7f000001;  // local 127.0.0.0/8 ... src 127.0.0.1
-    for (const auto& i : host.interfaces())
-      for (const auto& a : i.addrs) {
-        if (a.addr == dst) return dst;  // local ADDR ... src ADDR
-        uint32_t mask = ir::prefix_to_mask(a.prefix);
-        // broadcast ADDR|~mask ... src ADDR (the kernel adds it with the primary address)
-        if (a.prefix < 31 && (a.addr | ~mask) == dst) return a.addr;
-      }
-  }
-  runtime::RouteResult r = host.route(dst);
-  if (r.unreachable || r.iface.empty()) return std::nullopt;
-  return host.select_source(r.iface, dst);
+  runtime::RouteResult r = host.route_output(dst);
+  if (r.unreachable || r.prefsrc == 0) return std::nullopt;
+  return r.prefsrc;
 }
 
 bool parse_packet(std::string_view text, uint32_t line, const runtime::HostModel& host,
