@@ -389,7 +389,8 @@ RouteResult HostModel::route(uint32_t dst) const {
                           : (is_multicast(dst) ? AddrType::Multicast : AddrType::Unicast);
   r.iface = f->dev->name;
   r.ifindex = f->dev->index;
-  r.gateway = f->gw;
+  // __mkroute_output: broadcast and multicast routes carry no nexthop gateway.
+  if (r.type == AddrType::Unicast) r.gateway = f->gw;
   // fib_result_prefsrc: the route's preferred source, else inet_select_addr on the nexthop
   // device towards the gateway at the route's scope.
   r.prefsrc = f->prefsrc != 0 ? f->prefsrc : select_addr(ifaces_, f->dev, f->gw.value_or(0), f->scope);
