@@ -284,6 +284,7 @@ class ConntrackTable {
   void for_each_bysource(const Tuple& orig, F&& f) const {
     for (auto it = bysource_.rbegin(); it != bysource_.rend(); ++it) {
       const Conn* c = *it;
+      if (c->dying()) continue;  // the kernel frees killed entries at once
       const Tuple& o = c->tuple[0];
       if (o.proto == orig.proto && o.src == orig.src && o.sport == orig.sport && f(*c)) return;
     }
