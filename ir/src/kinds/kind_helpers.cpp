@@ -64,4 +64,70 @@ std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext)
 
 std::string hex(uint32_t v) { return fmt::format("0x{:x}", v); }
 
+std::optional<std::pair<uint64_t, uint64_t>> parse_uint_rc(const OptionCall& c, std::string_view ext,
+                                                          uint64_t lmax) {
+  // xtopt_parse_mint with no XTOPT_PUT target: two fields at most, a field ends at ':'.
+  uint64_t vals[2] = {0, 0};
+  size_t n = 0;
+  std::string_view rest = c.arg;
+  while (true) {
+    if (n == 2) {
+      c.fail(fmt::format("{}: too many ':'-separated fields for '--{}'", ext, c.opt->name),
+             "write a single value N or a range MIN:MAX");
+      return std::nullopt;
+    }
+    uint64_t v = 0;
+    std::string_view after = rest;
+    if (rest.empty() || rest[0] == ':') {
+      v = n == 1 ? lmax : 0;  // an omitted bound is open
+    } else {
+      auto r = parse_uint_prefix(rest, 0, lmax);
+      if (!r) {
+        c.fail(fmt::format("{}: invalid value '{}' for '--{}' (expected 0-{})", ext, rest, c.opt->name, lmax),
+               "numbers are decimal, 0x hex or 0 octal");
+        return std::nullopt;
+      }
+      v = r->first;
+      after = r->second;
+      if (!after.empty() && after[0] != ':') {
+        c.fail(fmt::format("{}: unexpected characters '{}' in the value of '--{}'", ext, after, c.opt->name),
+               "write a single value N or a range MIN:MAX");
+        return std::nullopt;
+      }
+    }
+    vals[n++] = v;
+    if (after.empty()) break;
+    rest = after.substr(1);
+  }
+  if (n == 1) vals[1] = vals[0];
+  return std::make_pair(vals[0], vals[1]);
+}
+
+bool parse_markmask(const OptionCall& c, std::string_view ext, uint32_t& value, uint32_t& mask) {
+  constexpr std::string_view kHint = "write VALUE or VALUE/MASK, 32-bit numbers such as 0x10/0xff";
+  auto v = parse_uint_prefix(c.arg, 0, UINT32_MAX);
+  if (!v) return c.fail(fmt::format("{}: invalid value '{}' for '--{}'", ext, c.arg, c.opt->name), std::string(kHint));
+  value = static_cast<uint32_t>(v->first);
+  mask = UINT32_MAX;
+  std::string_view rest = v->second;
+  if (rest.empty()) return true;
+  if (rest[0] != '/')
+    return c.fail(fmt::format("{}: trailing garbage '{}' after the value of '--{}'", ext, rest, c.opt->name),
+                  std::string(kHint));
+  auto m = parse_uint_prefix(rest.substr(1), 0, UINT32_MAX);
+  if (!m)
+    return c.fail(fmt::format("{}: invalid mask '{}' for '--{}'", ext, rest.substr(1), c.opt->name),
+                  std::string(kHint));
+  if (!m->second.empty())
+    return c.fail(fmt::format("{}: trailing garbage '{}' after the mask of '--{}'", ext, m->second, c.opt->name),
+                  std::string(kHint));
+  mask = static_cast<uint32_t>(m->first);
+  return true;
+}
+
+void save_markmask(SaveWriter& w, uint32_t value, uint32_t mask) {
+  if (mask != UINT32_MAX) w.raw(fmt::format(" 0x{:x}/0x{:x}", value, mask));
+  else w.raw(fmt::format(" 0x{:x}", value));
+}
+
 }  // namespace iptc::ir::kinds

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "iptc/ir/kinds.hpp"
 #include "iptc/ir/values.hpp"
@@ -21,5 +22,19 @@ std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext)
 
 /// " 0x1234" as iptables prints hex values ("0x%x").
 std::string hex(uint32_t v);
+
+/// XTTYPE_UINT8RC..UINT64RC (xtopt_parse_mint): "a", "a:b", ":b", "a:", ":" with each number
+/// in C notation up to lmax; an empty first field is 0, an empty second field is lmax. At most
+/// two fields. Returns {min, max} (max == min for one field); reports through c on error, with
+/// messages prefixed by the extension name ext.
+std::optional<std::pair<uint64_t, uint64_t>> parse_uint_rc(const OptionCall& c, std::string_view ext,
+                                                          uint64_t lmax);
+
+/// XTTYPE_MARKMASK32 (xtables_parse_mark_mask): "value[/mask]", both 32-bit numbers in C
+/// notation; the mask defaults to 0xffffffff. Reports through c on error.
+bool parse_markmask(const OptionCall& c, std::string_view ext, uint32_t& value, uint32_t& mask);
+
+/// xtables_print_mark_mask: " 0xVAL" or, with a mask other than 0xffffffff, " 0xVAL/0xMASK".
+void save_markmask(SaveWriter& w, uint32_t value, uint32_t mask);
 
 }  // namespace iptc::ir::kinds
