@@ -1,6 +1,7 @@
 // Native nf_tables encodings of iptables-nft 1.8.9 and their read-back (see nft_canon.hpp).
 #include "iptc/ir/nft_canon.hpp"
 
+#include <iterator>
 #include <optional>
 
 namespace iptc::ir {
@@ -21,11 +22,43 @@ bool udp_native(const UdpMatch& u) {
   return !(u.invflags > mask) && !(u == UdpMatch{});
 }
 
+/// add_nft_limit: the nf_tables limit expression iptables-nft sends for xt_rateinfo. Its unit
+/// is the largest of day, hour, minute, second that still divides the period "well enough"
+/// (the same search as libxt_limit's print_rate, except that "day" is taken untested), and
+/// its rate the integer number of periods in that unit. The kernel (nft_limit.c) turns a burst
+/// of 0 into 5. Listing (nft-shared.c nft_parse_limit) rebuilds avg = SCALE * unit / rate, so
+/// a period the division does not round-trip comes back different: "6001/hour" (avg 5999)
+/// is held as 100 per minute and listed as avg 6000, "3000/second" as 3333 per second.
+void canonicalize_limit(LimitMatch& l) {
+  static constexpr uint64_t kMult[] = {
+      uint64_t{LimitMatch::kScale} * 24 * 60 * 60,
+      uint64_t{LimitMatch::kScale} * 60 * 60,
+      uint64_t{LimitMatch::kScale} * 60,
+      uint64_t{LimitMatch::kScale},
+  };
+  // Already held by the kernel (canonicalizing twice must not re-derive a different unit), or
+  // a period the parser never produces ("Rate too fast").
+  if (l.nft_rate != 0 || l.avg == 0) return;
+  size_t i = 1;
+  for (; i < std::size(kMult); ++i)
+    if (l.avg > kMult[i] || kMult[i] / l.avg < kMult[i] % l.avg) break;
+  l.nft_rate = kMult[i - 1] / l.avg;
+  l.nft_unit = kMult[i - 1] / LimitMatch::kScale;
+  if (l.burst == 0) l.burst = 5;  // nft_limit_init: NFT_LIMIT_PKT_BURST_DEFAULT
+  l.avg = static_cast<uint32_t>(LimitMatch::kScale * l.nft_unit / l.nft_rate);
+}
+
 }  // namespace
 
 bool nft_is_native(const Match& m) {
   if (const auto* t = std::get_if<TcpMatch>(&m.data)) return tcp_native(*t);
   if (const auto* u = std::get_if<UdpMatch>(&m.data)) return udp_native(*u);
+  // add_match: limit (add_nft_limit) and mark (add_nft_mark: meta mark, optional bitwise and,
+  // cmp eq/neq) always become native expressions; parse_meta_mark lists mark back exactly.
+  // icmp has a native listing path (nft_parse_icmp) but iptables never writes one, so it
+  // stays an xtables match, like conntrack, state, multiport, comment and mac.
+  if (std::holds_alternative<LimitMatch>(m.data)) return true;
+  if (std::holds_alternative<MarkMatch>(m.data)) return true;
   return false;
 }
 
@@ -43,6 +76,8 @@ void nft_canonicalize(Rule& r) {
       if (full(u->sport)) u->invflags &= static_cast<uint8_t>(~UdpMatch::kInvSrcPort);
       if (full(u->dport)) u->invflags &= static_cast<uint8_t>(~UdpMatch::kInvDstPort);
       if (*u == UdpMatch{}) continue;
+    } else if (auto* l = std::get_if<LimitMatch>(&m.data)) {
+      canonicalize_limit(*l);
     }
     kept.push_back(std::move(m));
   }
@@ -93,6 +128,9 @@ std::vector<Match> nft_save_view(const std::vector<Match>& matches) {
       continue;
     }
     out.push_back(m);
+    // Listing knows only avg and burst: the kernel's rate and unit are not part of the text
+    // (two rules with equal listings compare equal for -D and -C, as nft_rule_cmp does).
+    if (auto* l = std::get_if<LimitMatch>(&out.back().data)) l->nft_rate = l->nft_unit = 0;
   }
   return out;
 }

@@ -62,6 +62,59 @@ std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext)
   return r;
 }
 
+std::optional<uint32_t> parse_inet_aton(std::string_view s) {
+  // inet_aton_end: each part starts with a digit and is read by strtoul(.., 0).
+  uint32_t parts[3] = {0, 0, 0};
+  size_t nparts = 0;
+  size_t i = 0;
+  auto at = [&](size_t k) -> char { return k < s.size() ? s[k] : '\0'; };
+  auto hexval = [](char ch) -> int {
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+  };
+  uint64_t val = 0;
+  while (true) {
+    if (!std::isdigit(static_cast<unsigned char>(at(i)))) return std::nullopt;
+    unsigned base = 10;
+    if (at(i) == '0') {
+      base = 8;
+      // "0x" counts as a prefix only when a hex digit follows; else strtoul stops after "0".
+      if ((at(i + 1) == 'x' || at(i + 1) == 'X') && hexval(at(i + 2)) >= 0) {
+        base = 16;
+        i += 2;
+      }
+    }
+    val = 0;
+    for (int d; (d = hexval(at(i))) >= 0 && static_cast<unsigned>(d) < base; ++i) {
+      val = val * base + static_cast<unsigned>(d);
+      if (val > 0xffffffffu) return std::nullopt;
+    }
+    if (at(i) != '.') break;
+    if (nparts >= 3 || val > 0xff) return std::nullopt;
+    parts[nparts++] = static_cast<uint32_t>(val);
+    ++i;
+  }
+  // __inet_aton_exact: nothing may follow (inet_aton itself would allow trailing blanks).
+  if (i != s.size()) return std::nullopt;
+  // The last part fills the bytes the earlier parts left.
+  static constexpr uint64_t kLastMax[] = {0xffffffffu, 0xffffffu, 0xffffu, 0xffu};
+  if (val > kLastMax[nparts]) return std::nullopt;
+  uint32_t out = static_cast<uint32_t>(val);
+  for (size_t k = 0; k < nparts; ++k) out |= parts[k] << (24 - 8 * k);
+  return out;
+}
+
+bool iprefix(std::string_view s, std::string_view name) {
+  if (s.size() > name.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(s[i])) !=
+        std::tolower(static_cast<unsigned char>(name[i])))
+      return false;
+  return true;
+}
+
 std::string hex(uint32_t v) { return fmt::format("0x{:x}", v); }
 
 std::optional<std::pair<uint64_t, uint64_t>> parse_uint_rc(const OptionCall& c, std::string_view ext,

@@ -20,6 +20,19 @@ std::optional<uint16_t> port_by_getaddrinfo(std::string_view s);
 /// reports through c and returns nullopt. No min <= max check (the guided parser has none).
 std::optional<PortRange> parse_portrc(const OptionCall& c, std::string_view ext);
 
+/// glibc's __inet_aton_exact, which getaddrinfo uses for numeric IPv4 hosts: one to four
+/// dot-separated parts in C notation (decimal, 0octal, 0xhex), the last part filling the
+/// remaining bytes ("10.1" is 10.0.0.1, "10" is 0.0.0.10), nothing after. Host order.
+std::optional<uint32_t> parse_inet_aton(std::string_view s);
+
+/// strncasecmp(name, s, strlen(s)) == 0: s is a case-insensitive prefix of name (the empty
+/// string is a prefix of every name), as iptables matches abbreviated keywords.
+bool iprefix(std::string_view s, std::string_view name);
+
+/// iptables-save text of a conntrack match (conntrack_dump); -m state prints through it too,
+/// since the kernel holds it as conntrack with XT_CONNTRACK_STATE_ALIAS.
+void save_conntrack(SaveWriter& w, const ConntrackMatch& m);
+
 /// " 0x1234" as iptables prints hex values ("0x%x").
 std::string hex(uint32_t v);
 

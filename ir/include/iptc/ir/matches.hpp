@@ -68,6 +68,10 @@ struct MultiportMatch {
 };
 
 // ---- conntrack (xt_conntrack_mtinfo3) -----------------------------------------------------
+/// Unlike Ipv4Net elsewhere, the four addresses are kept as written (not masked): the kernel
+/// compares ((addr ^ packet) & mask) and iptables-save prints the unmasked address. Port
+/// ranges are inclusive, lo > hi never matches; a field counts only when its match_flags bit
+/// is set.
 struct ConntrackMatch {
   // match_flags / invert_flags bits (XT_CONNTRACK_*)
   enum : uint16_t {
@@ -94,11 +98,13 @@ struct ConntrackMatch {
   friend bool operator==(const ConntrackMatch&, const ConntrackMatch&) = default;
 };
 
-// ---- state (xt_state) ---------------------------------------------------------------------
+// ---- state (conntrack revision 3 with XT_CONNTRACK_STATE_ALIAS) ------------------------------
+/// `-m state` is an alias: iptables 1.8.9 loads the kernel's conntrack match (revision 3) with
+/// only the state test, so the bits and the inversion are those of ConntrackMatch, and an
+/// inverted state is a flag, not a complemented mask.
 struct StateMatch {
-  // XT_STATE_BIT: INVALID 1, ESTABLISHED 2, RELATED 4, NEW 8, UNTRACKED 0x40 (XT_STATE_UNTRACKED)
-  enum : uint32_t { kInvalid = 1, kEstablished = 2, kRelated = 4, kNew = 8, kUntracked = 64 };
-  uint32_t statemask = 0;
+  uint16_t state_mask = 0;  ///< ConntrackMatch::kSt* bits (INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED)
+  bool invert = false;
   friend bool operator==(const StateMatch&, const StateMatch&) = default;
 };
 
@@ -128,6 +134,12 @@ struct LimitMatch {
   static constexpr uint32_t kScale = 10000;  ///< XT_LIMIT_SCALE
   uint32_t avg = kScale * 60 * 60 / 3;       ///< period between packets, in 1/kScale seconds
   uint32_t burst = 5;
+  /// iptables-nft never loads xt_limit: nft.c add_nft_limit turns the match into an nf_tables
+  /// limit expression of `nft_rate` packets per `nft_unit` seconds (token cost
+  /// nft_unit * 1e9 / nft_rate ns, bucket burst * cost). nft_canonicalize sets them and sets
+  /// avg/burst to what listing shows; 0 before (a rule not yet added to a table).
+  uint64_t nft_rate = 0;
+  uint64_t nft_unit = 0;
   friend bool operator==(const LimitMatch&, const LimitMatch&) = default;
 };
 

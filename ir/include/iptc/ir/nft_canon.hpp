@@ -2,8 +2,9 @@
 // (nft.c add_match: tcp, udp, mark, limit) and rebuilds them when it lists the rules
 // (nft-shared.c). Two consequences, kept apart here:
 //  - nft_canonicalize: what the kernel really holds can differ from what was written (an
-//    inverted full port range is dropped; a limit rate is re-encoded). Applied when a rule is
-//    added, so the IR means what the kernel will do.
+//    inverted full port range is dropped; a limit rate is re-encoded as packets per unit, and
+//    listing derives another period from it; a limit burst of 0 becomes 5). Applied when a
+//    rule is added, so the IR means what the kernel will do.
 //  - nft_save_view: listing merges all native tcp (and udp) matches of a rule into the first,
 //    later fields overwriting earlier ones. Only the printer and rule comparison (-D, -C)
 //    use this view; the IR keeps every match, because the kernel evaluates every one.
