@@ -5,7 +5,7 @@
 //   tcp, udp       net/netfilter/xt_tcpudp.c (xtables) or nft_payload.c (native encoding)
 //   icmp           net/ipv4/netfilter/ip_tables.c icmp_match
 //   multiport      xt_multiport.c (revision 1)      conntrack  xt_conntrack.c (revision 3)
-//   state          xt_state.c                       comment    xt_comment.c
+//   state          xt_conntrack.c (iptables' alias)  comment    xt_comment.c
 //   mark           xt_mark.c / nft_meta             mac        xt_mac.c
 //   limit          nft_limit.c (iptables-nft) or xt_limit.c (iptables-legacy)
 //   addrtype       xt_addrtype.c (revision 1, inet_dev_addr_type on the local table)
@@ -212,14 +212,10 @@ bool match_conntrack(const ir::ConntrackMatch& i, EvalCtx& c) {
 }
 
 bool match_state(const ir::StateMatch& s, EvalCtx& c) {
-  // xt_state: XT_STATE_UNTRACKED (64) for untracked, XT_STATE_INVALID (1) without an entry,
-  // else XT_STATE_BIT(ctinfo).
-  const runtime::CtRef& ref = c.pkt.ct;
-  uint32_t statebit;
-  if (ref.untracked()) statebit = ir::StateMatch::kUntracked;
-  else if (!ref.ct) statebit = ir::StateMatch::kInvalid;
-  else statebit = 1u << (static_cast<unsigned>(ref.info) % 3 + 1);
-  return (s.statemask & statebit) != 0;
+  // iptables 1.8.9 loads `-m state` as the conntrack match (revision 3, XT_CONNTRACK_STATE
+  // with XT_CONNTRACK_STATE_ALIAS): only the state test, and an inverted test is a flag.
+  uint16_t statebit = conntrack_statebit(c.pkt.ct);
+  return ((s.state_mask & statebit) != 0) != s.invert;
 }
 
 bool match_connmark(const ir::ConnmarkMatch& m, EvalCtx& c) {
@@ -268,9 +264,12 @@ bool match_limit_nft(const ir::Match& m, const ir::LimitMatch& l, EvalCtx& c) {
   LimitState& s = c.st.limits[&m];
   if (!s.init) {
     // nft_limit_init / nft_limit_pkts_init, at load time (clock 0).
-    uint64_t rate = 0, unit = 0;
-    if (l.avg == 0) return true;  // never produced by the parser ("rate too fast")
-    nft_rate_unit(l.avg, rate, unit);
+    uint64_t rate = l.nft_rate, unit = l.nft_unit;
+    if (rate == 0 || unit == 0) {
+      // Not canonicalised (an IR built by hand): derive them as iptables-nft would.
+      if (l.avg == 0) return true;  // never produced by the parser ("rate too fast")
+      nft_rate_unit(l.avg, rate, unit);
+    }
     if (rate == 0) return true;
     uint64_t nsecs = unit * 1000000000ull;
     uint32_t burst = l.burst ? l.burst : 5;

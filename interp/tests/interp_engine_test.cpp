@@ -278,6 +278,27 @@ TEST_CASE("conntrack states NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED", "[en
   CHECK(u.ctstate == CtState::Untracked);
 }
 
+TEST_CASE("-m state: the conntrack match's state test (iptables' alias)", "[engine][state]") {
+  using C = ir::ConntrackMatch;
+  Rules r;
+  ir::StateMatch est;
+  est.state_mask = C::kStEstablished | C::kStRelated;
+  ir::StateMatch not_new;
+  not_new.state_mask = C::kStNew;
+  not_new.invert = true;
+  ir::StateMatch invalid;
+  invalid.state_mask = C::kStInvalid;
+  r.add(T::Filter, "FORWARD", rule({est}, none()));
+  r.add(T::Filter, "FORWARD", rule({not_new}, none()));
+  r.add(T::Filter, "FORWARD", rule({invalid}, none()));
+  Run run(r.rs);
+  CHECK(matched(run("in=eth0 src=192.168.1.7 dst=10.0.0.9 proto=udp")).empty());
+  CHECK(matched(run("in=eth1 src=10.0.0.9 dst=192.168.1.7 proto=udp sport=53 dport=40000")) ==
+        S{"filter/FORWARD#1", "filter/FORWARD#2"});
+  CHECK(matched(run("in=eth0 src=192.168.1.7 dst=10.0.0.9 flags=SF")) ==
+        S{"filter/FORWARD#2", "filter/FORWARD#3"});
+}
+
 TEST_CASE("conntrack fields: direction, tuples, ports, status, NAT pseudo-states", "[engine][conntrack]") {
   using C = ir::ConntrackMatch;
   Rules r;
