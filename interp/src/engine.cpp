@@ -323,6 +323,7 @@ HookResult Engine::Impl::confirm_step(Pkt& pkt, TraceResult& tr) {
 HookResult Engine::Impl::run_tables(Pkt& pkt, TraceResult& tr, ir::Hook hook) {
   using T = ir::TableKind;
   tr.hooks.push_back(hook);
+  tr.events.push_back({TraceEvent::Kind::Hook, hook, tr.hooks.size() - 1});
   HookResult r;
   auto step = [&](HookResult x) {
     r = x;

@@ -55,6 +55,7 @@ void log_record(EvalCtx& c, std::string kind, std::string prefix) {
   r.chain = c.chain ? c.chain->name : std::string();
   r.rule = c.rule_no;
   c.tr.logs.push_back(std::move(r));
+  c.tr.events.push_back({TraceEvent::Kind::Log, c.hook, c.tr.logs.size() - 1});
 }
 
 /// Recomputes the IPv4 header checksum and the TCP checksum from scratch (after TCPMSS grew

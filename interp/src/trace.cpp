@@ -180,23 +180,51 @@ std::string trace_text(const TraceResult& r, const TraceFormatOptions& opts) {
     if (!hooks.empty()) hooks += " -> ";
     hooks += ir::hook_name(h);
   }
-  out += fmt::format("  path     {}{} ({})\n", path_name(r.path),
+  out += fmt::format("  path {}{} ({})", path_name(r.path),
                      r.local_loop ? ", to this host through lo" : "", hooks);
-  out += fmt::format("  ctstate  {}\n", r.ctstate ? ctstate_name(*r.ctstate)
-                                                  : std::string_view("- (conntrack not in use)"));
-  if (r.seq) out += fmt::format("  tcp      seq {} ack {}\n", *r.seq, r.ack ? *r.ack : 0);
-  if (r.matched.empty() && r.policy.empty()) out += "  no rule matched\n";
-  for (const auto& m : r.matched) {
-    std::string where = rule_where(m, opts);
-    out += fmt::format("  {}/{} #{}{}  {}\n", ir::table_name(m.table), m.chain, m.rule,
-                       where.empty() ? std::string() : "  " + where, rule_text(m));
+  out += fmt::format(", ctstate {}", r.ctstate ? ctstate_name(*r.ctstate)
+                                               : std::string_view("- (no conntrack in use)"));
+  if (r.seq) out += fmt::format(", tcp seq {} ack {}", *r.seq, r.ack ? *r.ack : 0);
+  out += "\n";
+  // Every event in evaluation order, under the hook it happened at. A hook where nothing
+  // matched and no policy decided is listed as passed.
+  size_t shown_in_hook = 0;
+  bool open = false;
+  auto close_hook = [&]() {
+    if (open && shown_in_hook == 0) out += "    (no rule matched)\n";
+    open = false;
+  };
+  for (const TraceEvent& e : r.events) {
+    switch (e.kind) {
+      case TraceEvent::Kind::Hook:
+        close_hook();
+        out += fmt::format("  {}\n", ir::hook_name(e.hook));
+        open = true;
+        shown_in_hook = 0;
+        break;
+      case TraceEvent::Kind::Rule: {
+        const MatchedRule& m = r.matched[e.index];
+        std::string where = rule_where(m, opts);
+        out += fmt::format("    {}/{} #{}{}  {}\n", ir::table_name(m.table), m.chain, m.rule,
+                           where.empty() ? std::string() : "  " + where, rule_text(m));
+        ++shown_in_hook;
+        break;
+      }
+      case TraceEvent::Kind::Policy: {
+        const PolicyHit& p = r.policy[e.index];
+        out += fmt::format("    {}/{} policy {}\n", ir::table_name(p.table), p.chain,
+                           p.policy == ir::Policy::Accept ? "ACCEPT" : "DROP");
+        ++shown_in_hook;
+        break;
+      }
+      case TraceEvent::Kind::Log: {
+        const LogRecord& l = r.logs[e.index];
+        out += fmt::format("      -> {} \"{}\"\n", l.kind, l.prefix);
+        break;
+      }
+    }
   }
-  for (const auto& p : r.policy)
-    out += fmt::format("  {}/{} policy {}\n", ir::table_name(p.table), p.chain,
-                       p.policy == ir::Policy::Accept ? "ACCEPT" : "DROP");
-  for (const auto& l : r.logs)
-    out += fmt::format("  {} \"{}\" ({}/{} #{})\n", l.kind, l.prefix, ir::table_name(l.table),
-                       l.chain, l.rule);
+  close_hook();
   std::string why;
   if (r.verdict_rule) {
     why = fmt::format(" by {}/{} #{}", ir::table_name(r.verdict_rule->table),
@@ -214,15 +242,16 @@ std::string trace_text(const TraceResult& r, const TraceFormatOptions& opts) {
     why.clear();
     if (r.delivered) extra = ", delivered to a local socket";
   }
-  out += fmt::format("  verdict  {}{}{}\n", verdict_name(r.verdict), why, extra);
-  if (!r.kernel_reason.empty()) out += fmt::format("  reason   {}\n", r.kernel_reason);
-  if (!r.nat.empty()) out += fmt::format("  nat      {}\n", r.nat);
+  if (r.verdict == Verdict::KernelDrop) why.clear();
+  out += fmt::format("  verdict {}{}{}\n", verdict_name(r.verdict), why, extra);
+  if (!r.kernel_reason.empty()) out += fmt::format("  reason  {}\n", r.kernel_reason);
+  if (!r.nat.empty()) out += fmt::format("  nat     {}\n", r.nat);
   if (r.egress) {
     const Egress& e = *r.egress;
     auto ep = [](uint32_t a, const std::optional<uint16_t>& p) {
       return p ? fmt::format("{}:{}", ir::ipv4_to_string(a), *p) : ir::ipv4_to_string(a);
     };
-    out += fmt::format("  egress   {} {} -> {} ttl {}\n", e.iface, ep(e.src, e.sport),
+    out += fmt::format("  egress  {} {} -> {} ttl {}\n", e.iface, ep(e.src, e.sport),
                        ep(e.dst, e.dport), e.ttl);
   }
   return out;

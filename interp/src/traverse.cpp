@@ -34,6 +34,7 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
   auto policy = [&]() {
     count(c.st.policy_counters[base], c.pkt);
     c.tr.policy.push_back({c.table, base->name, base->policy});
+    c.tr.events.push_back({TraceEvent::Kind::Policy, c.hook, c.tr.policy.size() - 1});
     c.tr.verdict_policy = c.tr.policy.back();
     c.tr.verdict_rule.reset();
     return base->policy == ir::Policy::Accept ? TargetVerdict::Accept : TargetVerdict::Drop;
@@ -70,6 +71,7 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
     count(c.st.rule_counters[&r], c.pkt);
     MatchedRule mr{c.table, cur.chain->name, c.rule_no, &r, cur.chain};
     c.tr.matched.push_back(mr);
+    c.tr.events.push_back({TraceEvent::Kind::Rule, c.hook, c.tr.matched.size() - 1});
     auto decided = [&](TargetVerdict v) {
       c.tr.verdict_rule = mr;
       c.tr.verdict_policy.reset();

@@ -61,6 +61,16 @@ struct LogRecord {
   uint32_t rule = 0;
 };
 
+/// The order things happened in, for the readable output: entering a hook, a rule that
+/// matched (index into `matched`), a policy that decided (index into `policy`), a log record
+/// (index into `logs`).
+struct TraceEvent {
+  enum class Kind : uint8_t { Hook, Rule, Policy, Log };
+  Kind kind = Kind::Hook;
+  ir::Hook hook = ir::Hook::Prerouting;
+  size_t index = 0;
+};
+
 struct TraceResult {
   uint32_t line = 0;
   std::string packet;        ///< the packet line as written
@@ -77,6 +87,7 @@ struct TraceResult {
   std::optional<Egress> egress;    ///< null when dropped or delivered locally
   bool delivered = false;          ///< reached a local socket (INPUT accepted)
   std::vector<LogRecord> logs;
+  std::vector<TraceEvent> events;
   std::string nat;  ///< human description of the NAT binding applied, if any
   /// What decided: the rule (REJECT/DROP/ACCEPT/QUEUE target) or policy, for the readable
   /// output; for KernelDrop the reason.
