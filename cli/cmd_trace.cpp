@@ -109,6 +109,7 @@ Runner add_trace(CLI::App& app) {
     interp::TraceFormatOptions fo;
     fo.sources = &sm;
     bool first = true;
+    int rc = 0;
     for (const auto& l : lines) {
       switch (l.kind) {
         case interp::PacketLine::Kind::Flush: engine.flush_conntrack(); continue;
@@ -116,6 +117,7 @@ Runner add_trace(CLI::App& app) {
         case interp::PacketLine::Kind::Packet: break;
       }
       interp::TraceResult r = engine.process(l.packet);
+      if (!r.error.empty()) rc = 1;
       std::string out;
       if (opts->json) {
         out = interp::trace_json(r, fo) + "\n";
@@ -131,7 +133,7 @@ Runner add_trace(CLI::App& app) {
       if (!opts->json) out = "\n" + out;
       std::fwrite(out.data(), 1, out.size(), opts->json ? stderr : stdout);
     }
-    return 0;
+    return rc;
   };
 }
 
