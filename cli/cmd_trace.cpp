@@ -28,6 +28,7 @@ struct TraceOptions {
   bool counters = false;
   bool legacy = false;
   uint64_t seed = 1;
+  std::string conntrack = "always";
   InputOptions input;
 };
 }  // namespace
@@ -54,6 +55,11 @@ Runner add_trace(CLI::App& app) {
   cmd->add_flag("--legacy", opts->legacy,
                 "Semantics of iptables-legacy (xt_limit, xt_tcpudp hotdrop) instead of "
                 "iptables-nft's native expressions");
+  cmd->add_option("--conntrack", opts->conntrack,
+                  "always: the host tracks connections (fragments are held for reassembly); "
+                  "auto: only when the rule set asks for it (nat table, state, CT, ...)")
+      ->check(CLI::IsMember({"always", "auto"}))
+      ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Seed for statistic --mode random and NAT --random")
       ->capture_default_str();
   add_input_options(*cmd, opts->input);
@@ -105,6 +111,7 @@ Runner add_trace(CLI::App& app) {
     interp::EngineOptions eo;
     eo.seed = opts->seed;
     eo.frontend = opts->legacy ? interp::Frontend::Legacy : interp::Frontend::Nft;
+    eo.conntrack_always = opts->conntrack == "always";
     interp::Engine engine(rs, host, eo);
     interp::TraceFormatOptions fo;
     fo.sources = &sm;

@@ -22,9 +22,10 @@
 // packet has a conntrack state.
 //
 // Automatic TCP numbering (packets.hpp) happens here, because "a reply addressed to a NATed
-// tuple belongs to the connection it was NATed from" needs the NAT bindings: each packet's
-// tuple as it arrives is looked up among the tuples seen so far, then in conntrack; after the
-// packet, a NATed connection's reply tuple is remembered as belonging to it.
+// tuple belongs to the connection it was NATed from" needs the NAT bindings: a packet's tuple
+// as it arrives is looked up among the tuples seen so far (each connection registers both
+// directions of its first tuple), then as the reply tuple of a conntrack entry whose original
+// tuple is known. The kernel-differential harness numbers its packets the same way.
 #include "iptc/interp/engine.hpp"
 
 #include <fmt/format.h>
@@ -93,7 +94,7 @@ runtime::ConntrackOptions ct_options(const EngineOptions& o) {
 State::State(const ir::Ruleset& r, runtime::HostModel h, EngineOptions o)
     : rs(r), host(std::move(h)), opts(o), conntrack(ct_options(o)), rng(o.seed ^ 0x5eed5eedull) {
   nat_on = rs.table(ir::TableKind::Nat) != nullptr;
-  conntrack_on = nat_on;
+  conntrack_on = nat_on || opts.conntrack_always;
   for (const auto& t : rs.tables) {
     if (!t) continue;
     for (const auto& c : t->chains())
@@ -169,29 +170,39 @@ struct Engine::Impl {
   void input(Pkt& pkt, TraceResult& tr);
   bool postrouting_and_out(Pkt& pkt, TraceResult& tr);
   void describe_nat(const Pkt& pkt, TraceResult& tr);
+  bool defrag_holds(const Pkt& pkt, TraceResult& tr);
 };
+
+bool Engine::Impl::defrag_holds(const Pkt& pkt, TraceResult& tr) {
+  // nf_defrag_ipv4 (priority -400, registered with conntrack): a fragment is queued for
+  // reassembly (NF_STOLEN) and reaches the chains only as part of the whole datagram.
+  if (!st.conntrack_on || !pkt.v.is_fragment()) return false;
+  tr.verdict = Verdict::KernelDrop;
+  tr.kernel_reason = "an IP fragment is held for reassembly (nf_defrag_ipv4); iptc does not reassemble";
+  return true;
+}
 
 // ---- packet construction -----------------------------------------------------------------
 
 NumRef Engine::Impl::number_tcp(PacketSpec& p) {
   runtime::Tuple t{p.src, p.dst, p.sport, p.dport, 6};
   runtime::Tuple inv{p.dst, p.src, p.dport, p.sport, 6};
-  bool pure_syn = (p.tcp_flags & 0x12) == 0x02;
   NumRef ref;
-  auto it = num_keys.find(t);
-  if (!pure_syn && it != num_keys.end()) {
+  if (auto it = num_keys.find(t); it != num_keys.end()) {
     ref = it->second;
   } else {
+    // A reply addressed to a NATed tuple belongs to the connection it was NATed from: the
+    // conntrack entry holding this tuple as its reply names the original direction.
     runtime::CtDir dir = runtime::CtDir::Original;
-    const runtime::Conn* c = pure_syn ? nullptr : st.conntrack.find(t, &dir);
-    auto orig = c ? num_keys.find(c->orig()) : num_keys.end();
+    const runtime::Conn* c = st.conntrack.find(t, &dir);
+    auto orig = (c && dir == runtime::CtDir::Reply) ? num_keys.find(c->orig()) : num_keys.end();
     if (orig != num_keys.end()) {
-      ref = {orig->second.conn, dir == runtime::CtDir::Reply};
+      ref = {orig->second.conn, !orig->second.reply};
       num_keys[t] = ref;
     } else {
       ref = {next_conn++, false};
       num_keys[t] = ref;
-      num_keys[inv] = {ref.conn, true};
+      num_keys.emplace(inv, NumRef{ref.conn, true});
     }
   }
   numbering.assign(p, ref.conn, ref.reply);
@@ -405,6 +416,7 @@ void Engine::Impl::arrive(Pkt& pkt, TraceResult& tr) {
     tr.kernel_reason = "a frame for another host (PACKET_OTHERHOST) is dropped by ip_rcv";
     return;
   }
+  if (defrag_holds(pkt, tr)) return;
   HookResult r = run_tables(pkt, tr, ir::Hook::Prerouting);
   if (!r.go_on) {
     tr.verdict = r.verdict;
@@ -467,6 +479,7 @@ void Engine::Impl::send_local(Pkt& pkt, TraceResult& tr) {
   pkt.in.clear();
   pkt.out = pkt.route.iface;
   pkt.has_mac = false;
+  if (defrag_holds(pkt, tr)) return;
   HookResult r = run_tables(pkt, tr, ir::Hook::Output);
   if (!r.go_on) {
     tr.verdict = r.verdict;
@@ -532,15 +545,24 @@ TraceResult Engine::Impl::process(const PacketSpec& spec) {
     return tr;
   }
   PacketSpec p = spec;
-  std::optional<NumRef> num;
   if (p.proto == 6 && !p.icmp_error() && p.fragoff == 0) {
-    num = number_tcp(p);
+    number_tcp(p);
     tr.seq = p.seq;
     tr.ack = p.ack;
   }
   Pkt pkt = build(p);
   if (p.in) {
     pkt.in = *p.in;
+    if (!p.mac_given) {
+      // The sender on the N-th interface of the host model (file order) is 02:00:00:00:00:0N.
+      uint8_t n = 0;
+      for (const auto& i : st.host.interfaces()) {
+        if (i.name == "lo") continue;
+        ++n;
+        if (i.name == *p.in) break;
+      }
+      pkt.mac = {0x02, 0, 0, 0, 0, n};
+    }
     if (p.pkttype) {
       pkt.pkttype = *p.pkttype;
     } else {
@@ -578,11 +600,6 @@ TraceResult Engine::Impl::process(const PacketSpec& spec) {
     }
   }
   describe_nat(pkt, tr);
-  // Remember where replies of a NATed connection will be addressed.
-  if (num && !num->reply && pkt.ct.ct &&
-      runtime::ctinfo_dir(pkt.ct.info) == runtime::CtDir::Original &&
-      (pkt.ct.ct->status & runtime::ips::kNatMask))
-    num_keys[pkt.ct.ct->reply()] = {num->conn, true};
   st.conntrack.end_packet();
   return tr;
 }

@@ -108,9 +108,11 @@ TEST_CASE("tcp port match on fragments: nft payload vs xt_tcpudp hotdrop", "[eng
   r.add(T::Filter, "INPUT", rule({}, accept(), 6));
   const char* frag1 = "in=eth0 src=192.168.1.7 dst=192.168.1.1 dport=22 mf=1 fragoff=8";
   const char* frag2 = "in=eth0 src=192.168.1.7 dst=192.168.1.1 dport=22 fragoff=16";
+  EngineOptions nft;
+  nft.conntrack_always = false;  // without conntrack, fragments reach the chains
   {
     // iptables-nft: the native port match breaks on a fragment with an offset; no drop.
-    Run run(r.rs);
+    Run run(r.rs, runtime::HostModel::default_model(), nft);
     auto t = run(frag1);
     CHECK(matched(t) == S{"filter/INPUT#2"});
     CHECK(t.verdict == Verdict::Accept);
@@ -118,7 +120,7 @@ TEST_CASE("tcp port match on fragments: nft payload vs xt_tcpudp hotdrop", "[eng
   }
   {
     // xt_tcpudp: offset 1 (8 bytes) is "evil": hotdrop, nothing counted.
-    EngineOptions o;
+    EngineOptions o = nft;
     o.frontend = Frontend::Legacy;
     Run run(r.rs, runtime::HostModel::default_model(), o);
     auto t = run(frag1);
@@ -730,18 +732,48 @@ TEST_CASE("flush and sleep: conntrack forgets", "[engine][conntrack]") {
   CHECK(run("in=eth1 src=10.0.0.9 dst=192.168.1.7 proto=udp sport=53 dport=40000").ctstate == CtState::New);
 }
 
-TEST_CASE("without a rule that needs it, conntrack is off", "[engine][conntrack]") {
+TEST_CASE("conntrack_always = false: without a rule that needs it, conntrack is off", "[engine][conntrack]") {
   Rules r;
   r.add(T::Filter, "INPUT", rule({}, none()));
-  Run run(r.rs);
+  EngineOptions o;
+  o.conntrack_always = false;
+  Run run(r.rs, runtime::HostModel::default_model(), o);
   CHECK_FALSE(run.engine.conntrack_enabled());
   CHECK_FALSE(run("in=eth0 src=192.168.1.7 dst=192.168.1.1").ctstate.has_value());
+  Run always(r.rs);
+  CHECK(always.engine.conntrack_enabled());
+  CHECK(always("in=eth0 src=192.168.1.7 dst=192.168.1.1").ctstate == CtState::New);
+}
+
+TEST_CASE("with conntrack, fragments are held for reassembly", "[engine][conntrack]") {
+  Rules r;
+  r.add(T::Raw, "PREROUTING", rule({}, none()));
+  Run run(r.rs);
+  auto t = run("in=eth0 src=192.168.1.7 dst=192.168.1.1 proto=udp mf=1");
+  CHECK(t.verdict == Verdict::KernelDrop);
+  CHECK(matched(t).empty());
+  CHECK(matched(run("in=eth0 src=192.168.1.7 dst=192.168.1.1 proto=udp")) == S{"raw/PREROUTING#1"});
+}
+
+TEST_CASE("the default source MAC is 02:00:00:00:00:0N on the N-th interface", "[engine][mac]") {
+  Rules r;
+  ir::MacMatch m1;
+  m1.addr = {2, 0, 0, 0, 0, 1};
+  ir::MacMatch m2;
+  m2.addr = {2, 0, 0, 0, 0, 2};
+  r.add(T::Filter, "INPUT", rule({m1}, none()));
+  r.add(T::Filter, "INPUT", rule({m2}, none()));
+  Run run(r.rs);
+  CHECK(matched(run("in=eth0 src=192.168.1.7 dst=192.168.1.1")) == S{"filter/INPUT#1"});
+  CHECK(matched(run("in=eth1 src=10.0.0.7 dst=192.168.1.1")) == S{"filter/INPUT#2"});
 }
 
 TEST_CASE("JSON output has DESIGN.md's keys", "[engine][json]") {
   Rules r;
   r.add(T::Filter, "FORWARD", rule({}, drop()));
-  Run run(r.rs);
+  EngineOptions o;
+  o.conntrack_always = false;
+  Run run(r.rs, runtime::HostModel::default_model(), o);
   std::string j = trace_json(run("in=eth0 src=192.168.1.7 dst=8.8.8.8 proto=udp"));
   CHECK(j.find("\"line\":1") != std::string::npos);
   CHECK(j.find("\"path\":\"forward\"") != std::string::npos);

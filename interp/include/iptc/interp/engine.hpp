@@ -29,10 +29,20 @@ struct EngineOptions {
   uint32_t conntrack_max = 65536;  ///< nf_conntrack_max
   Frontend frontend = Frontend::Nft;
   uint32_t hz = 250;               ///< CONFIG_HZ, for xt_limit's jiffies (Legacy only)
+  /// The kernel tracks connections in a network namespace only once something asks for it
+  /// (a nat table, or a conntrack, state, connmark, CONNMARK, CT or NOTRACK rule). true (the
+  /// default): the host tracks connections anyway, as any host with a stateful rule or NAT
+  /// anywhere (and the kernel-differential harness, whose probes are stateful) does; false:
+  /// only when this rule set asks. With tracking, nf_defrag_ipv4 holds IP fragments for
+  /// reassembly before raw PREROUTING / OUTPUT; iptc does not reassemble, so a fragment line
+  /// ends there (KERNEL-DROP).
+  bool conntrack_always = true;
 };
 
 class Engine {
  public:
+  /// `rs` must outlive the engine and not change: its rules' addresses key the counters and
+  /// the state of stateful matches.
   Engine(const ir::Ruleset& rs, runtime::HostModel host, EngineOptions opts = {});
   ~Engine();
   Engine(const Engine&) = delete;
@@ -55,8 +65,9 @@ class Engine {
   [[nodiscard]] ir::Counters policy_counters(const ir::Chain& c) const;
   /// A copy of the rule set with these counters filled in (for printing with counters).
   [[nodiscard]] ir::Ruleset with_counters() const;
-  /// Whether the rule set makes the kernel track connections in this namespace (a nat table,
-  /// or a rule using conntrack, state, connmark, CONNMARK, CT or NOTRACK).
+  /// Whether connections are tracked: always with EngineOptions::conntrack_always, else when
+  /// the rule set asks (a nat table, or a rule using conntrack, state, connmark, CONNMARK, CT
+  /// or NOTRACK).
   [[nodiscard]] bool conntrack_enabled() const;
 
  private:

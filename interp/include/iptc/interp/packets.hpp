@@ -7,7 +7,8 @@
 // Engine::process numbers them with TcpNumbering just before the packet enters the host.
 //
 // Keys beyond DESIGN.md's list (documented there too): `mac=aa:bb:cc:dd:ee:ff` (the source
-// MAC address of an arriving frame, for -m mac; default 02:00:00:00:00:01), `uid=N` and
+// MAC address of an arriving frame, for -m mac; default 02:00:00:00:00:0N for the N-th
+// interface of the host model, the convention of the kernel-differential harness), `uid=N` and
 // `gid=N` (the owner of the socket that sends a locally generated packet, for -m owner;
 // default 0 and 0: root, as a raw socket of the test harness), `pkttype=host|broadcast|
 // multicast|otherhost` (the link-layer class of an arriving frame, for -m pkttype; default
@@ -52,8 +53,8 @@ struct PacketSpec {
   uint32_t mark = 0;
   // Extensions (see the file comment).
   bool seq_auto = false, ack_auto = false;  ///< numbered by the engine (TcpNumbering)
-  std::array<uint8_t, 6> mac{0x02, 0, 0, 0, 0, 0x01};  ///< source MAC of an arriving frame
-  bool mac_given = false;
+  std::array<uint8_t, 6> mac{};  ///< source MAC of an arriving frame (when mac_given)
+  bool mac_given = false;         ///< else the engine uses 02:00:00:00:00:0N (N-th interface)
   uint32_t uid = 0, gid = 0;  ///< socket owner of a locally generated packet
   /// PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3; nullopt: derived (file comment).
   std::optional<uint8_t> pkttype;
