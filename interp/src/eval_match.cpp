@@ -204,8 +204,12 @@ bool match_conntrack(const ir::ConntrackMatch& i, EvalCtx& c) {
   if ((i.match_flags & C::kStatus) && (((i.status_mask & ct->status) != 0) == inv(C::kStatus)))
     return false;
   if (i.match_flags & C::kExpires) {
-    // nf_ct_expires(ct) / HZ: whole seconds left.
-    auto expires = static_cast<uint64_t>(std::floor(c.st.conntrack.expires_in(*ct)));
+    // nf_ct_expires(ct) / HZ: whole seconds left. An unconfirmed entry (a connection's first
+    // packet) still holds its relative timeout in ct->timeout, so nf_ct_expires computes
+    // (s32)(timeout - jiffies), which is negative (0) on any host up for more than a moment.
+    uint64_t expires = 0;
+    if (ct->confirmed())
+      expires = static_cast<uint64_t>(std::floor(c.st.conntrack.expires_in(*ct)));
     if ((expires >= i.expires_min && expires <= i.expires_max) == inv(C::kExpires)) return false;
   }
   return true;

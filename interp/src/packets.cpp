@@ -369,9 +369,11 @@ bool parse_packet(std::string_view text, uint32_t line, const runtime::HostModel
 
   if (const Token* t = find("len")) {
     if (auto v = lp.number(*t, 65535)) {
-      if (*v < p.min_len())
-        return lp.fail(t->val_col,
-                       fmt::format("len={} is shorter than the headers ({} bytes)", *v, p.min_len()),
+      // Shorter than the headers is allowed: the packet is cut there (a truncated transport
+      // header, which matches such as tcp and icmp treat specially). Not shorter than the IP
+      // header, which the kernel would drop before any hook.
+      if (*v < 20)
+        return lp.fail(t->val_col, fmt::format("len={} is shorter than the IP header (20 bytes)", *v),
                        "len is the total IP length, headers included");
       p.len = static_cast<uint16_t>(*v);
     } else {

@@ -187,8 +187,9 @@ TEST_CASE("errors carry line, column and a hint", "[packets]") {
   e = one_error("in=eth0 dst=2.2.2.2");
   CHECK(e.message == "an arriving packet needs src=");
 
-  e = one_error("in=eth0 src=1.1.1.1 dst=2.2.2.2 dport=22 len=30");
-  CHECK(e.message == "len=30 is shorter than the headers (40 bytes)");
+  e = one_error("in=eth0 src=1.1.1.1 dst=2.2.2.2 dport=22 len=19");
+  CHECK(e.message == "len=19 is shorter than the IP header (20 bytes)");
+  CHECK(one("in=eth0 src=1.1.1.1 dst=2.2.2.2 dport=22 len=30").total_len() == 30);  // truncated
 
   e = one_error("in=eth0 src=1.1.1.1 dst=2.2.2.2 fragoff=7");
   CHECK(e.message == "fragoff=7 is not a multiple of 8");

@@ -47,7 +47,7 @@ struct PacketSpec {
   uint8_t inner_proto = 17;
   uint8_t ttl = 64, tos = 0;
   std::optional<uint16_t> id;   ///< IP id (automatic when absent)
-  std::optional<uint16_t> len;  ///< total IP length (payload zero-padded)
+  std::optional<uint16_t> len;  ///< total IP length (payload zero-padded; shorter cuts headers)
   bool df = false, mf = false;
   uint16_t fragoff = 0;  ///< bytes; a fragment with an offset has no transport header
   uint32_t mark = 0;
