@@ -71,9 +71,12 @@ bool match_tcp(const ir::Match& m, const ir::TcpMatch& t, EvalCtx& c) {
   const Pkt& p = c.pkt;
   bool native = c.st.opts.frontend == Frontend::Nft && ir::nft_is_native(m);
   if (native) {
-    // nft_payload on the transport header: a fragment with an offset or a header that is not
-    // there makes the expression break (no match, no drop).
-    if (!l4_present(p, 14)) return false;
+    // nft_payload on the transport header (iptables/nft.c add_nft_tcp): the flags byte at
+    // offset 13 when --tcp-flags is given, the ports in the first 4 bytes. A fragment with an
+    // offset, or a load beyond the end of the packet, breaks the rule (no match, no drop).
+    bool dst_loaded = t.dport.lo != 0 || t.dport.hi != 0xffff;
+    uint16_t need = t.flg_mask ? 14 : (dst_loaded ? 4 : 2);
+    if (!l4_present(p, need)) return false;
   } else {
     if (c.fragoff() != 0) {
       // "Don't allow a fragment of TCP 8 bytes in" (xt_tcpudp.c).
@@ -85,10 +88,13 @@ bool match_tcp(const ir::Match& m, const ir::TcpMatch& t, EvalCtx& c) {
       return false;
     }
   }
-  uint16_t sport = p.v.l4.sport, dport = p.v.l4.dport;
+  // Ports straight from the bytes: a truncated header may carry only the source port.
+  const uint8_t* th = p.buf.bytes.data() + p.v.l4.off;
+  uint16_t sport = runtime::load16(th);
+  uint16_t dport = p.v.l4.avail >= 4 ? runtime::load16(th + 2) : 0;
   if (port_in(t.sport, sport) == bool(t.invflags & ir::TcpMatch::kInvSrcPort)) return false;
   if (port_in(t.dport, dport) == bool(t.invflags & ir::TcpMatch::kInvDstPort)) return false;
-  uint8_t flags = p.buf.bytes[p.v.l4.off + 13];
+  uint8_t flags = p.v.l4.avail >= 14 ? th[13] : 0;
   if (((flags & t.flg_mask) == t.flg_cmp) == bool(t.invflags & ir::TcpMatch::kInvFlags))
     return false;
   if (t.option) {
@@ -106,7 +112,8 @@ bool match_udp(const ir::Match& m, const ir::UdpMatch& u, EvalCtx& c) {
   const Pkt& p = c.pkt;
   bool native = c.st.opts.frontend == Frontend::Nft && ir::nft_is_native(m);
   if (native) {
-    if (!l4_present(p, 4)) return false;
+    bool dst_loaded = u.dport.lo != 0 || u.dport.hi != 0xffff;
+    if (!l4_present(p, dst_loaded ? 4 : 2)) return false;
   } else {
     if (c.fragoff() != 0) return false;
     if (!l4_present(p, 8)) {
@@ -114,8 +121,11 @@ bool match_udp(const ir::Match& m, const ir::UdpMatch& u, EvalCtx& c) {
       return false;
     }
   }
-  if (port_in(u.sport, p.v.l4.sport) == bool(u.invflags & ir::UdpMatch::kInvSrcPort)) return false;
-  if (port_in(u.dport, p.v.l4.dport) == bool(u.invflags & ir::UdpMatch::kInvDstPort)) return false;
+  const uint8_t* uh = p.buf.bytes.data() + p.v.l4.off;
+  uint16_t sport = runtime::load16(uh);
+  uint16_t dport = p.v.l4.avail >= 4 ? runtime::load16(uh + 2) : 0;
+  if (port_in(u.sport, sport) == bool(u.invflags & ir::UdpMatch::kInvSrcPort)) return false;
+  if (port_in(u.dport, dport) == bool(u.invflags & ir::UdpMatch::kInvDstPort)) return false;
   return true;
 }
 

@@ -133,6 +133,30 @@ TEST_CASE("tcp port match on fragments: nft payload vs xt_tcpudp hotdrop", "[eng
   }
 }
 
+TEST_CASE("a truncated tcp header: nft loads what it needs, xt_tcpudp hotdrops", "[engine][tcp]") {
+  // Recorded with the kernel (tests/kernel/cases/hand/tcp, line 40): 12 of 20 header bytes,
+  // "-p tcp -m tcp --dport 1000:2000 -j ACCEPT" matches under iptables-nft.
+  Rules r;
+  r.add(T::Filter, "INPUT", rule({tcp_dport(1000, 2000)}, accept(), 6));
+  ir::TcpMatch syn;
+  syn.flg_mask = 0x02;
+  syn.flg_cmp = 0x02;
+  r.add(T::Filter, "INPUT", rule({syn}, accept(), 6));
+  const char* p = "in=eth1 src=8.8.8.8 dst=10.0.0.1 sport=40026 dport=1500 len=32";
+  const char* q = "in=eth1 src=8.8.8.8 dst=10.0.0.1 sport=40026 dport=999 len=32";
+  Run run(r.rs);
+  CHECK(matched(run(p)) == S{"filter/INPUT#1"});
+  auto t = run(q);  // the flags byte is beyond the end: no match, no drop
+  CHECK(matched(t).empty());
+  CHECK(t.verdict == Verdict::Accept);
+  EngineOptions o;
+  o.frontend = Frontend::Legacy;
+  Run legacy(r.rs, runtime::HostModel::default_model(), o);
+  auto u = legacy(p);
+  CHECK(matched(u).empty());
+  CHECK(u.verdict == Verdict::Drop);
+}
+
 TEST_CASE("tcp flags, inverted ports; udp ports", "[engine][tcp]") {
   Rules r;
   ir::TcpMatch syn;  // --syn: --tcp-flags FIN,SYN,RST,ACK SYN
