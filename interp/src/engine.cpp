@@ -418,11 +418,13 @@ void Engine::Impl::arrive(Pkt& pkt, TraceResult& tr) {
   }
   if (defrag_holds(pkt, tr)) return;
   HookResult r = run_tables(pkt, tr, ir::Hook::Prerouting);
+  pkt.route = st.host.route_input(pkt.v.dst, pkt.v.src, pkt.in);
   if (!r.go_on) {
+    // Dropped before the routing decision: the path is the one it would have taken.
+    if (!pkt.route.local && !pkt.route.martian) tr.path = Path::Forward;
     tr.verdict = r.verdict;
     return;
   }
-  pkt.route = st.host.route_input(pkt.v.dst, pkt.v.src, pkt.in);
   if (pkt.route.martian) {
     tr.verdict = Verdict::KernelDrop;
     tr.kernel_reason = "martian source or destination (ip_route_input)";
