@@ -420,8 +420,10 @@ void Engine::Impl::arrive(Pkt& pkt, TraceResult& tr) {
   HookResult r = run_tables(pkt, tr, ir::Hook::Prerouting);
   pkt.route = st.host.route_input(pkt.v.dst, pkt.v.src, pkt.in);
   if (!r.go_on) {
-    // Dropped before the routing decision: the path is the one it would have taken.
-    if (!pkt.route.local && !pkt.route.martian) tr.path = Path::Forward;
+    // Dropped before the routing decision: the path is the one it would have taken (for a
+    // martian, which routing would drop, the path its destination alone gives).
+    bool local = pkt.route.martian ? st.host.route(pkt.v.dst).local : pkt.route.local;
+    if (!local) tr.path = Path::Forward;
     tr.verdict = r.verdict;
     return;
   }
