@@ -729,6 +729,17 @@ TEST_CASE("DNAT in OUTPUT re-routes; filter OUTPUT still sees the first route's 
   CHECK(matched(t) == S{"nat/OUTPUT#1", "filter/OUTPUT#1", "mangle/POSTROUTING#1"});
 }
 
+TEST_CASE("a packet dropped in PREROUTING reports the path routing would give it", "[engine][paths]") {
+  // Recorded with the kernel (the harness's random set 100003): a forwarded-to-be packet that
+  // mangle PREROUTING drops has path forward.
+  Rules r;
+  r.add(T::Mangle, "PREROUTING", rule({}, drop()));
+  Run run(r.rs);
+  CHECK(run("in=eth0 src=192.168.1.7 dst=8.8.8.8").path == Path::Forward);
+  CHECK(run("in=eth0 src=192.168.1.7 dst=192.168.1.1").path == Path::Input);
+  CHECK(run("in=eth1 src=10.0.0.1 dst=8.8.8.8").path == Path::Forward);  // martian source
+}
+
 TEST_CASE("TTL: forwarding decrements it; TTL 1 is the kernel's to drop", "[engine][paths]") {
   Rules r;
   r.add(T::Filter, "FORWARD", rule({}, none()));
