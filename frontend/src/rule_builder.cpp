@@ -29,11 +29,22 @@ bool RuleBuilder::fail(const Word* w, ir::SourceLoc fallback, std::string msg, s
 
 void RuleBuilder::reset_table(ir::TableKind t) { rs_.tables[static_cast<size_t>(t)].reset(); }
 
+ir::Table& RuleBuilder::table(ir::TableKind tk, ir::SourceLoc loc) {
+  bool fresh = rs_.table(tk) == nullptr;
+  ir::Table& t = rs_.ensure(tk, loc);
+  // iptables-nft creates a table's built-in chains one by one as the input names them.
+  if (fresh)
+    for (auto& c : t.chains())
+      if (c.builtin()) c.registered = false;
+  return t;
+}
+
 bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* policy,
                              const ir::Counters* counters) {
-  ir::Table& t = rs_.ensure(tk, name.loc);
+  ir::Table& t = table(tk, name.loc);
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
+    c->registered = true;  // nft_chain_set -> nft_chain_new
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
     else if (policy->text == "DROP") {
       if (tk == ir::TableKind::Nat)
@@ -117,12 +128,13 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     return true;
   }
 
-  ir::Table& t = rs_.ensure(*tk, cmd.loc);
+  ir::Table& t = table(*tk, cmd.loc);
   switch (op) {
     case kCmdAppend:
     case kCmdInsert: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      c->registered = true;  // nft_rule_append / nft_rule_insert
       size_t at = 0;
       if (op == kCmdInsert) {
         at = cmd.rulenum - 1;
@@ -182,6 +194,7 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
       if (!cmd.chain.empty()) {
         ir::Chain* c = chain_for(t, cmd, true);
         if (!c) return false;
+        if (op == kCmdFlush) c->registered = true;  // nft_rule_flush with a chain
         if (op == kCmdFlush) c->rules.clear();
         else {
           c->counters = {};
@@ -255,6 +268,7 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
         return fail(cmd.policy_word, cmd.loc, fmt::format("bad policy name '{}'", cmd.policy),
                     "a built-in chain's policy is ACCEPT or DROP");
       if (cmd.has_counters) c->counters = cmd.counters;
+      c->registered = true;  // nft_chain_set -> nft_chain_new
       return true;
     }
     default:

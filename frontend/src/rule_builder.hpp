@@ -29,6 +29,8 @@ class RuleBuilder {
  private:
   bool fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint = {});
   ir::Chain* chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist);
+  /// The table, created with its built-in chains not yet registered (Chain::registered).
+  ir::Table& table(ir::TableKind tk, ir::SourceLoc loc);
   bool check_jump(ir::Table& t, const ir::Rule& r);
 
   ir::Ruleset& rs_;

@@ -93,7 +93,10 @@ runtime::ConntrackOptions ct_options(const EngineOptions& o) {
 
 State::State(const ir::Ruleset& r, runtime::HostModel h, EngineOptions o)
     : rs(r), host(std::move(h)), opts(o), conntrack(ct_options(o)), rng(o.seed ^ 0x5eed5eedull) {
-  nat_on = rs.table(ir::TableKind::Nat) != nullptr;
+  // nf_nat's hooks exist once any nat base chain does (nft_chain_nat registers all four);
+  // at a hook without its own chain they make the null binding.
+  if (const ir::Table* nat = rs.table(ir::TableKind::Nat))
+    for (const auto& c : nat->chains()) nat_on = nat_on || (c.builtin() && c.registered);
   conntrack_on = nat_on || opts.conntrack_always;
   for (const auto& t : rs.tables) {
     if (!t) continue;
@@ -266,7 +269,7 @@ Pkt Engine::Impl::build(const PacketSpec& p) {
 
 HookResult Engine::Impl::table_step(Pkt& pkt, TraceResult& tr, ir::Hook hook, ir::TableKind t) {
   const ir::Table* table = st.rs.table(t);
-  if (!table || !table->builtin(hook)) return {};
+  if (!table || !table->builtin(hook) || !table->builtin(hook)->registered) return {};
   detail::EvalCtx c{st, pkt, t, hook, tr};
   TargetVerdict v = detail::run_table(*table, c);
   switch (v) {

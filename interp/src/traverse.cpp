@@ -28,7 +28,8 @@ struct Frame {
 
 TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
   const ir::Chain* base = table.builtin(c.hook);
-  if (!base) return TargetVerdict::Accept;
+  // A built-in chain iptables-nft never created is not on the hook at all.
+  if (!base || !base->registered) return TargetVerdict::Accept;
   std::vector<Frame> stack;  // return points of -j
   Frame cur{base, 0};
   auto policy = [&]() {

@@ -818,3 +818,31 @@ TEST_CASE("JSON output has DESIGN.md's keys", "[engine][json]") {
   CHECK(j.find("\"egress\":null") != std::string::npos);
   CHECK(j.find("\"ctstate\":null") != std::string::npos);
 }
+
+#include "iptc/frontend/frontend.hpp"
+
+TEST_CASE("built-in chains a rule set never names do not exist (iptables-nft)", "[engine][frontend]") {
+  // Recorded with the kernel (the harness's corpus case docker-vpn-killswitch-01): a filter
+  // table naming only OUTPUT has no INPUT chain, so an input packet counts no policy.
+  ir::SourceManager sm;
+  uint32_t id = sm.add("t.rules",
+                       "*filter\n:OUTPUT DROP [0:0]\n-A OUTPUT -p udp -j ACCEPT\nCOMMIT\n"
+                       "*nat\n:PREROUTING ACCEPT [0:0]\n-A POSTROUTING -o eth1 -j ACCEPT\nCOMMIT\n");
+  ir::Ruleset rs;
+  ir::Diagnostics d;
+  REQUIRE(frontend::load(sm, id, {}, rs, d));
+  CHECK_FALSE(rs.table(T::Filter)->find("INPUT")->registered);
+  CHECK(rs.table(T::Filter)->find("OUTPUT")->registered);
+  CHECK_FALSE(rs.table(T::Nat)->find("INPUT")->registered);
+  Run run(rs);
+  auto in = run("in=eth0 src=192.168.1.7 dst=192.168.1.1");
+  CHECK(policies(in) == S{"nat/PREROUTING"});
+  CHECK(in.delivered);
+  auto out = run("dst=8.8.8.8");
+  CHECK(matched(out).empty());
+  CHECK(policies(out) == S{"filter/OUTPUT"});
+  CHECK(out.verdict == Verdict::Drop);
+  auto fwd = run("in=eth0 src=192.168.1.7 dst=8.8.8.8 proto=udp");
+  CHECK(matched(fwd) == S{"nat/POSTROUTING#1"});
+  CHECK(policies(fwd) == S{"nat/PREROUTING"});
+}
