@@ -170,6 +170,7 @@ struct Engine::Impl {
   HookResult confirm_step(Pkt& pkt, TraceResult& tr);
   void arrive(Pkt& pkt, TraceResult& tr);
   void send_local(Pkt& pkt, TraceResult& tr);
+  void loop_back(Pkt& pkt, TraceResult& tr, const std::string& dev, uint8_t pkttype);
   void input(Pkt& pkt, TraceResult& tr);
   bool postrouting_and_out(Pkt& pkt, TraceResult& tr);
   void describe_nat(const Pkt& pkt, TraceResult& tr);
@@ -373,7 +374,6 @@ HookResult Engine::Impl::run_tables(Pkt& pkt, TraceResult& tr, ir::Hook hook) {
           r = {false, Verdict::KernelDrop};
           break;
         }
-        if (pkt.route.local) pkt.route.iface = "lo";
       }
       step(table_step(pkt, tr, hook, T::Filter)) && step(table_step(pkt, tr, hook, T::Security));
       break;
@@ -474,6 +474,25 @@ void Engine::Impl::arrive(Pkt& pkt, TraceResult& tr) {
   tr.egress = e;
 }
 
+void Engine::Impl::loop_back(Pkt& pkt, TraceResult& tr, const std::string& dev, uint8_t pkttype) {
+  // Back in through `dev` (loopback_xmit on lo, dev_loopback_xmit for a broadcast clone):
+  // the same conntrack (nf_conntrack_in leaves it alone), no socket, no MAC header, and the
+  // output route kept (skb_dst_force), so ip_rcv_finish delivers it without a new lookup.
+  tr.local_loop = true;
+  pkt.looped = true;
+  pkt.local = false;
+  pkt.in = dev;
+  pkt.out.clear();
+  pkt.pkttype = pkttype;
+  pkt.has_mac = false;
+  HookResult r = run_tables(pkt, tr, ir::Hook::Prerouting);
+  if (!r.go_on) {
+    tr.verdict = r.verdict;
+    return;
+  }
+  input(pkt, tr);
+}
+
 void Engine::Impl::send_local(Pkt& pkt, TraceResult& tr) {
   tr.path = Path::Output;
   pkt.route = st.host.route_output(pkt.v.dst);
@@ -482,7 +501,6 @@ void Engine::Impl::send_local(Pkt& pkt, TraceResult& tr) {
     tr.kernel_reason = "no route to the destination (the socket's send fails)";
     return;
   }
-  if (pkt.route.local) pkt.route.iface = "lo";
   pkt.in.clear();
   pkt.out = pkt.route.iface;
   pkt.has_mac = false;
@@ -492,38 +510,35 @@ void Engine::Impl::send_local(Pkt& pkt, TraceResult& tr) {
     tr.verdict = r.verdict;
     return;
   }
-  if (!postrouting_and_out(pkt, tr)) return;
-  if (pkt.route.local) {
-    // Back in through lo (loopback_xmit): same conntrack, no socket, no MAC header.
-    tr.local_loop = true;
-    pkt.looped = true;
-    pkt.local = false;
-    pkt.in = "lo";
-    pkt.out.clear();
-    pkt.pkttype = detail::kPacketHost;
-    r = run_tables(pkt, tr, ir::Hook::Prerouting);
-    if (!r.go_on) {
-      tr.verdict = r.verdict;
-      return;
-    }
-    pkt.route = st.host.route_input(pkt.v.dst, pkt.v.src, "lo");
-    if (!pkt.route.local) {
-      // A DNAT in PREROUTING of a looped packet cannot happen (nat is done); be safe.
-      tr.verdict = Verdict::KernelDrop;
-      tr.kernel_reason = "a looped-back packet that is not for this host";
-      return;
-    }
-    input(pkt, tr);
-    return;
+  // ip_mc_output for a broadcast route (RTCF_BROADCAST: a subnet broadcast, 255.255.255.255,
+  // 127.255.255.255): a clone for this host's own sockets goes through POSTROUTING first and
+  // is queued for reception on the device (dev_loopback_xmit); then the packet itself goes
+  // through POSTROUTING and out. The clone is received after the send returns.
+  std::optional<Pkt> clone;
+  if (pkt.route.type == runtime::AddrType::Broadcast) {
+    Pkt c = pkt;
+    c.in.clear();
+    c.out = c.route.iface;
+    HookResult rc = run_tables(c, tr, ir::Hook::Postrouting);
+    if (rc.go_on) clone = std::move(c);
+    else tr.verdict = rc.verdict;
   }
-  tr.verdict = Verdict::Accept;
-  Egress e;
-  e.iface = pkt.out;
-  e.src = pkt.v.src;
-  e.dst = pkt.v.dst;
-  e.ttl = pkt.v.ttl;
-  e.proto = pkt.v.proto;
-  tr.egress = e;
+  bool sent = postrouting_and_out(pkt, tr);
+  bool via_lo = pkt.route.iface == "lo";
+  if (sent && !via_lo) {
+    Egress e;
+    e.iface = pkt.out;
+    e.src = pkt.v.src;
+    e.dst = pkt.v.dst;
+    e.ttl = pkt.v.ttl;
+    e.proto = pkt.v.proto;
+    tr.egress = e;
+    tr.verdict = Verdict::Accept;
+  }
+  // PACKET_LOOPBACK, which -m pkttype reads as broadcast for a non-multicast address.
+  if (clone) loop_back(*clone, tr, clone->route.iface, detail::kPacketBroadcast);
+  if (sent && via_lo) loop_back(pkt, tr, "lo", detail::kPacketHost);
+  if (tr.egress || tr.delivered) tr.verdict = Verdict::Accept;
 }
 
 void Engine::Impl::describe_nat(const Pkt& pkt, TraceResult& tr) {

@@ -711,6 +711,31 @@ TEST_CASE("a local packet to a local address loops through lo; nat runs on the w
   CHECK_FALSE(t.egress);
 }
 
+TEST_CASE("a local broadcast: ip_mc_output's looped clone and the packet itself", "[engine][paths]") {
+  // net/ipv4/ip_output.c ip_mc_output: for an RTCF_BROADCAST route a clone traverses
+  // POSTROUTING and is received on the device (dev_loopback_xmit, PACKET_LOOPBACK), then the
+  // packet traverses POSTROUTING and leaves. On lo the packet itself comes back in too.
+  Rules r;
+  r.add(T::Mangle, "POSTROUTING", rule({}, none()));
+  ir::Rule in_eth0 = rule({}, none());
+  in_eth0.ip.iniface = "eth0";
+  r.add(T::Mangle, "INPUT", in_eth0);
+  ir::PkttypeMatch bc;
+  bc.pkttype = 1;
+  r.add(T::Mangle, "INPUT", rule({bc}, none()));
+  Run run(r.rs);
+  auto t = run("dst=192.168.1.255 proto=udp");
+  CHECK(matched(t) == S{"mangle/POSTROUTING#1", "mangle/POSTROUTING#1", "mangle/INPUT#1", "mangle/INPUT#2"});
+  CHECK(t.delivered);
+  REQUIRE(t.egress);
+  CHECK(t.egress->iface == "eth0");
+  CHECK(t.verdict == Verdict::Accept);
+  auto lo = run("dst=127.255.255.255 proto=udp");
+  CHECK(matched(lo) == S{"mangle/POSTROUTING#1", "mangle/POSTROUTING#1", "mangle/INPUT#2"});
+  CHECK_FALSE(lo.egress);
+  CHECK(lo.delivered);
+}
+
 TEST_CASE("DNAT in OUTPUT re-routes; filter OUTPUT still sees the first route's device", "[engine][paths]") {
   Rules r;
   ir::Rule d = rule({}, ext(ir::DnatTarget{to(ip(192, 168, 1, 1))}));
