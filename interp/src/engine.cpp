@@ -510,12 +510,13 @@ void Engine::Impl::send_local(Pkt& pkt, TraceResult& tr) {
     tr.verdict = r.verdict;
     return;
   }
-  // ip_mc_output for a broadcast route (RTCF_BROADCAST: a subnet broadcast, 255.255.255.255,
-  // 127.255.255.255): a clone for this host's own sockets goes through POSTROUTING first and
-  // is queued for reception on the device (dev_loopback_xmit); then the packet itself goes
-  // through POSTROUTING and out. The clone is received after the send returns.
+  // ip_mc_output for a broadcast route out of a real device (RTCF_BROADCAST: a subnet
+  // broadcast, 255.255.255.255): a clone for this host's own sockets goes through POSTROUTING
+  // first and is queued for reception on the device (dev_loopback_xmit); then the packet
+  // itself goes through POSTROUTING and out. The clone is received after the send returns.
+  // On lo (127.255.255.255) __mkroute_output keeps ip_output: one packet, back in through lo.
   std::optional<Pkt> clone;
-  if (pkt.route.type == runtime::AddrType::Broadcast) {
+  if (pkt.route.type == runtime::AddrType::Broadcast && pkt.route.iface != "lo") {
     Pkt c = pkt;
     c.in.clear();
     c.out = c.route.iface;
