@@ -36,12 +36,16 @@ Runner add_fmt(CLI::App& app) {
     ir::Ruleset rs;
     frontend::ParseOptions po = parse_options(opts->input);
     po.counters = opts->counters;
-    bool ok = frontend::load(sm, *id, po, rs, diags);
+    frontend::ParseReport report;
+    bool ok = frontend::load(sm, *id, po, rs, diags, &report);
     print_diagnostics(diags, sm, opts->input);
-    if (!ok) return 1;
+    // A save file loads atomically: on error nothing is loaded. A script runs command by
+    // command: its final state exists even when some commands failed (they are reported).
+    bool script = report.syntax == frontend::InputSyntax::Script && report.script.parsed;
+    if (!ok && !script) return 1;
     std::string out = ir::print_save(rs, ir::PrintOptions{opts->counters});
     std::fwrite(out.data(), 1, out.size(), stdout);
-    return 0;
+    return ok ? 0 : 1;
   };
 }
 

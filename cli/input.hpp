@@ -17,6 +17,8 @@ namespace iptc::cli {
 struct InputOptions {
   std::string syntax = "auto";  ///< auto | save | script
   std::string color = "auto";   ///< auto | always | never
+  bool verbose = false;         ///< print notes too
+  std::vector<std::string> script_args;  ///< $1, $2, ... of a command script
 };
 
 void add_input_options(CLI::App& cmd, InputOptions& opts);

@@ -3,6 +3,7 @@
 
 #include "iptc/ir/verify.hpp"
 #include "save_reader.hpp"
+#include "shell_reader.hpp"
 
 namespace iptc::frontend {
 
@@ -28,27 +29,26 @@ InputSyntax detect_syntax(std::string_view text) {
   return InputSyntax::Save;
 }
 
-bool parse(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
-           ir::Ruleset& out, ir::Diagnostics& diags) {
+bool parse(ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
+           ir::Ruleset& out, ir::Diagnostics& diags, ParseReport* report) {
   InputSyntax syntax = opts.syntax;
   if (syntax == InputSyntax::Auto) syntax = detect_syntax(sm.file(file_id).text());
+  ParseReport local;
+  ParseReport& r = report ? *report : local;
+  r.syntax = syntax == InputSyntax::Script ? InputSyntax::Script : InputSyntax::Save;
   switch (syntax) {
     case InputSyntax::Auto:
     case InputSyntax::Save: return parse_save(sm, file_id, opts, out, diags);
-    case InputSyntax::Script:
-      diags.error(ir::SourceLoc{file_id, 1, 1},
-                  "this looks like a shell script of iptables commands, which iptc cannot read yet",
-                  "convert it with 'iptables-save' on a host where it ran, or pass --input save if it is a save file");
-      return false;
+    case InputSyntax::Script: return parse_script(sm, file_id, opts, out, diags, &r.script);
   }
   return false;
 }
 
-bool load(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
-          ir::Ruleset& out, ir::Diagnostics& diags) {
+bool load(ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
+          ir::Ruleset& out, ir::Diagnostics& diags, ParseReport* report) {
   // Verify what did parse even after errors, so one run reports every problem.
   size_t before = diags.error_count();
-  bool parsed = parse(sm, file_id, opts, out, diags);
+  bool parsed = parse(sm, file_id, opts, out, diags, report);
   bool verified = ir::verify(out, diags);
   return parsed && verified && diags.error_count() == before;
 }

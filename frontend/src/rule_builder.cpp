@@ -27,7 +27,19 @@ bool RuleBuilder::fail(const Word* w, ir::SourceLoc fallback, std::string msg, s
   return false;
 }
 
-void RuleBuilder::reset_table(ir::TableKind t) { rs_.tables[static_cast<size_t>(t)].reset(); }
+void RuleBuilder::reset_table(ir::TableKind t) {
+  rs_.tables[static_cast<size_t>(t)].reset();
+  created_[static_cast<size_t>(t)] = {};
+}
+
+void RuleBuilder::mark_created(ir::TableKind t, std::string_view chain) {
+  if (auto h = ir::hook_from_name(chain)) created_[static_cast<size_t>(t)][static_cast<size_t>(*h)] = true;
+}
+
+bool RuleBuilder::created(ir::TableKind t, std::string_view chain) const {
+  auto h = ir::hook_from_name(chain);
+  return h && created_[static_cast<size_t>(t)][static_cast<size_t>(*h)];
+}
 
 ir::Table& RuleBuilder::table(ir::TableKind tk, ir::SourceLoc loc) {
   bool fresh = rs_.table(tk) == nullptr;
@@ -44,6 +56,7 @@ bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* pol
   ir::Table& t = table(tk, name.loc);
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
+    mark_created(tk, name.text);
     c->registered = true;  // nft_chain_set -> nft_chain_new
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
     else if (policy->text == "DROP") {
@@ -82,6 +95,15 @@ ir::Chain* RuleBuilder::chain_for(ir::Table& t, const ParsedCommand& cmd, bool m
 }
 
 bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
+  if (r.target.type == ir::TargetType::Queue) {
+    // iptables 1.8.9 treats QUEUE as a standard target, but nft.c add_action sends it as an
+    // xtables target named "QUEUE", which no kernel has: RULE_APPEND fails with ENOENT.
+    diags_.error(r.target.loc, "-j QUEUE cannot be loaded through iptables-nft",
+                 "the kernel has no target named QUEUE; write -j NFQUEUE --queue-num 0 (the "
+                 "queue QUEUE meant)",
+                 5);
+    return false;
+  }
   if (r.target.type != ir::TargetType::Jump && r.target.type != ir::TargetType::Goto) return true;
   const ir::Chain* to = t.find(r.target.chain);
   if (!to) {
@@ -105,6 +127,17 @@ bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
 
 bool RuleBuilder::apply(const ParsedCommand& cmd) {
   if (cmd.skipped) return true;
+  // A command is one transaction: when it fails, a table it would have created stays absent.
+  auto tk0 = ir::table_from_name(cmd.table);
+  bool existed = tk0 && rs_.table(*tk0);
+  auto created_before = created_;
+  bool ok = apply_command(cmd);
+  if (!ok && tk0 && !existed) reset_table(*tk0);
+  if (!ok) created_ = created_before;
+  return ok;
+}
+
+bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
   auto tk = ir::table_from_name(cmd.table);
   if (!tk) {
     diags_.error(cmd.table_loc.valid() ? cmd.table_loc : cmd.loc,
@@ -128,13 +161,29 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     return true;
   }
 
+  // Flushing, zeroing or deleting every chain of a table that was never created changes
+  // nothing and creates nothing.
+  if (!existing && cmd.chain.empty() && (op == kCmdFlush || op == kCmdZero || op == kCmdDeleteChain))
+    return true;
+  bool builtin_name = false;
+  for (ir::Hook h : ir::table_hooks(*tk))
+    if (ir::hook_name(h) == cmd.chain) builtin_name = true;
+  if ((op == kCmdZero || op == kCmdZeroNum) && builtin_name && !created(*tk, cmd.chain))
+    return fail(cmd.chain_word, cmd.loc,
+                fmt::format("built-in chain '{}' does not exist in the kernel yet", cmd.chain),
+                "iptables-nft creates a base chain only when a rule, a policy or -F first needs it");
+  if (builtin_name && (op == kCmdAppend || op == kCmdInsert || op == kCmdFlush || op == kCmdSetPolicy))
+    mark_created(*tk, cmd.chain);
   ir::Table& t = table(*tk, cmd.loc);
+  // What the kernel has: the base chains created so far (Chain::registered, for the
+  // interpreter).
+  for (auto& c : t.chains())
+    if (c.builtin()) c.registered = created(*tk, c.name);
   switch (op) {
     case kCmdAppend:
     case kCmdInsert: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
-      c->registered = true;  // nft_rule_append / nft_rule_insert
       size_t at = 0;
       if (op == kCmdInsert) {
         at = cmd.rulenum - 1;
@@ -144,8 +193,9 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
                                   c->rules.size(), c->rules.size() == 1 ? "" : "s"),
                       fmt::format("insert at 1 to {}", c->rules.size() + 1));
       }
-      for (const ir::Rule& r0 : cmd.rules) {
+      for (const ir::Rule& r0 : cmd.rules)
         if (!check_jump(t, r0)) return false;
+      for (const ir::Rule& r0 : cmd.rules) {
         ir::Rule r = r0;
         ir::nft_canonicalize(r);
         if (op == kCmdAppend) c->rules.push_back(std::move(r));
@@ -194,7 +244,6 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
       if (!cmd.chain.empty()) {
         ir::Chain* c = chain_for(t, cmd, true);
         if (!c) return false;
-        if (op == kCmdFlush) c->registered = true;  // nft_rule_flush with a chain
         if (op == kCmdFlush) c->rules.clear();
         else {
           c->counters = {};
@@ -209,6 +258,15 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
           for (auto& r : c.rules) r.counters = {};
         }
       }
+      return true;
+    }
+    case kCmdZeroNum: {
+      ir::Chain* c = chain_for(t, cmd, true);
+      if (!c) return false;
+      if (cmd.rulenum == 0 || cmd.rulenum > c->rules.size())
+        return fail(cmd.rulenum_word, cmd.loc,
+                    fmt::format("chain '{}' has no rule {} (it has {})", c->name, cmd.rulenum, c->rules.size()));
+      c->rules[cmd.rulenum - 1].counters = {};
       return true;
     }
     case kCmdNewChain:
@@ -250,8 +308,12 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
     case kCmdRenameChain: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      // iptables-nft 1.8.9 lets this through and renames the nf_tables base chain: the
+      // renamed chain keeps filtering packets at its hook, but iptables-save can no longer
+      // list it ("incompatible base-chains"). iptc refuses to model that state.
       if (c->builtin())
-        return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name));
+        return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name),
+                    "iptables-nft accepts this but leaves a hidden base chain that iptables-save cannot list; iptc refuses it");
       if (t.find(cmd.newname))
         return fail(cmd.newname_word, cmd.loc, fmt::format("chain '{}' already exists", cmd.newname));
       t.rename_chain(cmd.chain, cmd.newname);
@@ -268,7 +330,6 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
         return fail(cmd.policy_word, cmd.loc, fmt::format("bad policy name '{}'", cmd.policy),
                     "a built-in chain's policy is ACCEPT or DROP");
       if (cmd.has_counters) c->counters = cmd.counters;
-      c->registered = true;  // nft_chain_set -> nft_chain_new
       return true;
     }
     default:

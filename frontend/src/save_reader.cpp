@@ -12,6 +12,7 @@
 #include <tao/pegtl.hpp>
 
 #include "command.hpp"
+#include "iptc/ir/values.hpp"
 #include "rule_builder.hpp"
 #include "save_grammar.hpp"
 #include "save_reader.hpp"
@@ -28,9 +29,9 @@ constexpr size_t kFgetsChunk = 10239;  // fgets(buffer, 10240, ...) reads at mos
 // ---- word splitting ---------------------------------------------------------------------------
 
 struct WordState {
-  const ir::SourceFile* file;
   uint32_t file_id;
-  size_t line_offset;  // offset of the line in the file
+  uint32_t line;       // 1-based line of the text being split
+  uint32_t first_col;  // column of the text's first byte
   Argv words;
 };
 
@@ -69,8 +70,8 @@ struct WordAction<g::Word> {
   template <typename ActionInput>
   static void apply(const ActionInput& in, WordState& st) {
     Word w;
-    size_t offset = st.line_offset + static_cast<size_t>(in.begin() - in.input().begin());
-    w.loc = st.file->loc_of(st.file_id, offset);
+    auto col = static_cast<uint32_t>(in.begin() - in.input().begin());
+    w.loc = ir::SourceLoc{st.file_id, st.line, st.first_col + col};
     std::string_view raw(in.begin(), in.size());
     // A word never spans the line's newline except inside an unterminated quote.
     w.len = static_cast<uint32_t>(raw.find('\n') == std::string_view::npos ? raw.size() : raw.find('\n'));
@@ -79,9 +80,10 @@ struct WordAction<g::Word> {
   }
 };
 
-Argv split_words(const ir::SourceFile& file, uint32_t file_id, size_t offset, std::string_view text) {
-  WordState st{&file, file_id, offset, {}};
-  pegtl::memory_input in(text.data(), text.size(), file.name());
+Argv split_words(ir::SourceLoc start, std::string_view text) {
+  WordState st{start.file, start.line, start.col, {}};
+  st.words.reserve(16);
+  pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf, const char*> in(text.data(), text.size(), "");
   pegtl::parse<g::Words, WordAction>(in, st);
   return std::move(st.words);
 }
@@ -124,31 +126,20 @@ struct HeaderAction<g::ChainCounters> : Capture<CountersSlot> {};
 template <typename Grammar>
 HeaderState parse_header(std::string_view text) {
   HeaderState st;
-  pegtl::memory_input in(text.data(), text.size(), "");
+  pegtl::memory_input<pegtl::tracking_mode::lazy, pegtl::eol::lf, const char*> in(text.data(), text.size(), "");
   pegtl::parse<Grammar, HeaderAction>(in, st);
   return st;
 }
 
 /// sscanf("[%llu:%llu]") == 2 (used for chain counters under --counters).
 std::optional<ir::Counters> scan_counters(std::string_view s) {
-  auto num = [](std::string_view& v) -> std::optional<uint64_t> {
-    size_t i = 0;
-    while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-    bool neg = false;
-    if (i < v.size() && (v[i] == '+' || v[i] == '-')) neg = v[i++] == '-';
-    size_t start = i;
-    uint64_t x = 0;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) x = x * 10 + uint64_t(v[i++] - '0');
-    if (i == start) return std::nullopt;
-    v.remove_prefix(i);
-    return neg ? uint64_t(0) - x : x;
-  };
   if (s.empty() || s[0] != '[') return std::nullopt;
   s.remove_prefix(1);
-  auto p = num(s);
-  if (!p || s.empty() || s[0] != ':') return std::nullopt;
-  s.remove_prefix(1);
-  auto b = num(s);
+  size_t used = 0;
+  auto p = ir::scan_ull(s, &used);
+  if (!p || used >= s.size() || s[used] != ':') return std::nullopt;
+  s.remove_prefix(used + 1);
+  auto b = ir::scan_ull(s);
   if (!b) return std::nullopt;
   return ir::Counters{*p, *b};
 }
@@ -157,12 +148,12 @@ std::optional<ir::Counters> scan_counters(std::string_view s) {
 
 class Reader {
  public:
-  Reader(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
-         ir::Ruleset& rs, ir::Diagnostics& diags)
-      : file_(sm.file(file_id)), file_id_(file_id), opts_(opts), diags_(diags),
-        builder_(rs, diags) {}
+  Reader(const ir::SourceFile& file, uint32_t file_id, const ParseOptions& opts,
+         RuleBuilder& builder, ir::Diagnostics& diags, bool noflush)
+      : file_(file), file_id_(file_id), opts_(opts), diags_(diags), builder_(builder),
+        noflush_(noflush) {}
 
-  void run();
+  void run(size_t begin, size_t end);
 
  private:
   ir::SourceLoc loc(size_t offset) const { return file_.loc_of(file_id_, offset); }
@@ -179,7 +170,8 @@ class Reader {
   uint32_t file_id_;
   const ParseOptions& opts_;
   ir::Diagnostics& diags_;
-  RuleBuilder builder_;
+  RuleBuilder& builder_;
+  bool noflush_ = false;
 
   bool in_table_ = false;
   ir::TableKind table_ = ir::TableKind::Filter;
@@ -191,12 +183,12 @@ std::string_view trim_newline(std::string_view s) {
   return s;
 }
 
-void Reader::run() {
-  const std::string& text = file_.text();
-  if (text.starts_with("\xEF\xBB\xBF"))
-    error(0, 3, "the file starts with a byte-order mark, which iptables-restore rejects",
+void Reader::run(size_t begin, size_t stop) {
+  const std::string_view text = std::string_view(file_.text()).substr(0, stop);
+  if (text.substr(begin).starts_with("\xEF\xBB\xBF"))
+    error(begin, 3, "the file starts with a byte-order mark, which iptables-restore rejects",
           "save the file as UTF-8 without a BOM");
-  size_t pos = 0;
+  size_t pos = begin;
   while (pos < text.size() && !diags_.limit_reached()) {
     size_t nl = text.find('\n', pos);
     size_t end = nl == std::string::npos ? text.size() : nl + 1;
@@ -207,11 +199,11 @@ void Reader::run() {
       pos = end;
       continue;
     }
-    line(pos, std::string_view(text).substr(pos, end - pos));
+    line(pos, text.substr(pos, end - pos));
     pos = end;
   }
   if (in_table_) {
-    size_t last = text.empty() ? 0 : text.size() - 1;
+    size_t last = text.size() > begin ? text.size() - 1 : begin;
     diags_.error(loc(last), fmt::format("COMMIT expected: table '{}' is not committed", ir::table_name(table_)),
                  "add a line 'COMMIT' at the end of the table", 1);
     diags_.note(loc(table_offset_), "the table starts here", {}, 1);
@@ -263,7 +255,7 @@ void Reader::table_line(size_t offset, std::string_view text) {
   in_table_ = true;
   table_ = *kind;
   table_offset_ = offset;
-  builder_.reset_table(*kind);
+  if (!noflush_) builder_.reset_table(*kind);
 }
 
 void Reader::chain_line(size_t offset, std::string_view text) {
@@ -311,24 +303,14 @@ void Reader::rule_line(size_t offset, std::string_view text) {
       std::string_view pc = body.substr(p, colon - p);
       size_t bend = body.find(']', b);
       std::string_view bc = body.substr(b, bend == std::string_view::npos ? body.npos : bend - b);
-      auto digits = [](std::string_view s) -> std::optional<uint64_t> {
-        size_t i = 0;
-        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-        bool neg = false;
-        if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-        if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-        uint64_t v = 0;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + uint64_t(s[i++] - '0');
-        return neg ? uint64_t(0) - v : v;
-      };
-      auto pv = digits(pc), bv = digits(bc);
+      auto pv = ir::scan_ull(pc), bv = ir::scan_ull(bc);
       if (!pv) return error(offset + 1 + p, static_cast<uint32_t>(pc.size()), "packet counter is not a number");
       if (!bv) return error(offset + 1 + b, static_cast<uint32_t>(bc.size()), "byte counter is not a number");
       counters = ir::Counters{*pv, *bv};
     }
     start = close + 1;
   }
-  Argv argv = split_words(file_, file_id_, offset + start, text.substr(start));
+  Argv argv = split_words(loc(offset + start), text.substr(start));
   if (argv.empty())
     return error(offset, static_cast<uint32_t>(trim_newline(text).size()),
                  "line with only blanks inside a table",
@@ -367,8 +349,19 @@ void Reader::rule_line(size_t offset, std::string_view text) {
 bool parse_save(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
                 ir::Ruleset& out, ir::Diagnostics& diags) {
   size_t before = diags.error_count();
-  Reader r(sm, file_id, opts, out, diags);
-  r.run();
+  RuleBuilder builder(out, diags);
+  const ir::SourceFile& file = sm.file(file_id);
+  Reader r(file, file_id, opts, builder, diags, false);
+  r.run(0, file.text().size());
+  return diags.error_count() == before;
+}
+
+bool parse_save_range(const ir::SourceFile& file, uint32_t file_id, size_t begin, size_t end,
+                      const ParseOptions& opts, RuleBuilder& builder, ir::Diagnostics& diags,
+                      bool noflush) {
+  size_t before = diags.error_count();
+  Reader r(file, file_id, opts, builder, diags, noflush);
+  r.run(begin, end);
   return diags.error_count() == before;
 }
 

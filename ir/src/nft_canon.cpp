@@ -23,9 +23,9 @@ bool udp_native(const UdpMatch& u) {
 }
 
 /// add_nft_limit: the nf_tables limit expression iptables-nft sends for xt_rateinfo. Its unit
-/// is the largest of day, hour, minute, second that still divides the period "well enough"
-/// (the same search as libxt_limit's print_rate, except that "day" is taken untested), and
-/// its rate the integer number of periods in that unit. The kernel (nft_limit.c) turns a burst
+/// is found by the same search as libxt_limit's print_rate (walking down from day while the
+/// next unit still divides the period "well enough"), and its rate is the integer number of
+/// periods in that unit. The kernel (nft_limit.c) turns a burst
 /// of 0 into 5. Listing (nft-shared.c nft_parse_limit) rebuilds avg = SCALE * unit / rate, so
 /// a period the division does not round-trip comes back different: "6001/hour" (avg 5999)
 /// is held as 100 per minute and listed as avg 6000, "3000/second" as 3333 per second.
@@ -44,7 +44,10 @@ void canonicalize_limit(LimitMatch& l) {
     if (l.avg > kMult[i] || kMult[i] / l.avg < kMult[i] % l.avg) break;
   l.nft_rate = kMult[i - 1] / l.avg;
   l.nft_unit = kMult[i - 1] / LimitMatch::kScale;
-  if (l.burst == 0) l.burst = 5;  // nft_limit_init: NFT_LIMIT_PKT_BURST_DEFAULT
+  if (l.burst == 0) {  // nft_limit_init: NFT_LIMIT_PKT_BURST_DEFAULT
+    l.burst = 5;
+    l.nft_burst_defaulted = true;
+  }
   l.avg = static_cast<uint32_t>(LimitMatch::kScale * l.nft_unit / l.nft_rate);
 }
 
@@ -82,6 +85,22 @@ void nft_canonicalize(Rule& r) {
     kept.push_back(std::move(m));
   }
   r.matches = std::move(kept);
+  nft_canonicalize_target(r.target);
+}
+
+// ---- Targets ---------------------------------------------------------------------------------
+
+bool nft_target_is_native(const Target& t) {
+  // add_action: "NFLOG" goes through add_log, every other extension through add_target.
+  return t.type == TargetType::Extension && std::holds_alternative<NflogTarget>(t.data);
+}
+
+void nft_canonicalize_target(Target& t) {
+  if (!nft_target_is_native(t)) return;
+  auto& n = std::get<NflogTarget>(t.data);
+  // add_log: the snap length is sent only with XT_NFLOG_F_COPY_LEN (--nflog-size); the
+  // threshold only when not 0, which is also what the kernel reports when it is absent.
+  if (!(n.flags & NflogTarget::kCopyLen)) n.len = 0;
 }
 
 std::vector<Match> nft_save_view(const std::vector<Match>& matches) {
@@ -129,7 +148,8 @@ std::vector<Match> nft_save_view(const std::vector<Match>& matches) {
     }
     out.push_back(m);
     // Listing knows only avg and burst: the kernel's rate and unit are not part of the text
-    // (two rules with equal listings compare equal for -D and -C, as nft_rule_cmp does).
+    // (two rules with equal listings compare equal for -D and -C, as nft_rule_cmp does). The
+    // defaulted burst stays: rules of one iptables-restore transaction are compared as sent.
     if (auto* l = std::get_if<LimitMatch>(&out.back().data)) l->nft_rate = l->nft_unit = 0;
   }
   return out;

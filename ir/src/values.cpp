@@ -96,6 +96,18 @@ std::optional<std::pair<uint64_t, std::string_view>> parse_uint_prefix(std::stri
   return std::make_pair(v, s.substr(n));
 }
 
+std::optional<uint64_t> scan_ull(std::string_view s, size_t* used) {
+  size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+  if (i >= s.size() || s[i] < '0' || s[i] > '9') return std::nullopt;
+  uint64_t v = 0;
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) v = v * 10 + static_cast<uint64_t>(s[i] - '0');
+  if (used) *used = i;
+  return neg ? uint64_t(0) - v : v;
+}
+
 std::optional<uint64_t> parse_uint(std::string_view s, uint64_t min, uint64_t max) {
   auto r = parse_uint_prefix(s, min, max);
   if (!r || !r->second.empty()) return std::nullopt;

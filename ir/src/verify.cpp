@@ -6,8 +6,8 @@
 //     against that base chain's hook (nft_match_validate / nft_target_validate);
 //  3. each xtables match and target checks its table and protocol when it is created
 //     (xt_check_match / xt_check_target), whether or not its chain is reachable.
-// Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ...) carry no such
-// checks, so they are skipped.
+// Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ..., and of the
+// NFLOG target) carry no such checks, so they are skipped.
 #include "iptc/ir/verify.hpp"
 
 #include <algorithm>
@@ -44,7 +44,9 @@ bool is_jump(const Rule& r) {
   return r.target.type == TargetType::Jump || r.target.type == TargetType::Goto;
 }
 
-/// Cycle check: any cycle in the jump graph. Reports the jump written last in the cycle.
+/// Cycle check: a cycle reachable from a built-in chain (the kernel finds cycles while it
+/// validates from base chains, so a cycle among unreachable chains loads). Reports the jump
+/// written last in the cycle.
 void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
   const auto& chains = t.chains();
   std::vector<int> state(chains.size(), 0);  // 0 new, 1 on stack, 2 done
@@ -83,7 +85,7 @@ void check_loops(const Table& t, Diagnostics& diags, bool& ok) {
     state[ci] = 2;
   };
   for (size_t i = 0; i < chains.size(); ++i)
-    if (state[i] == 0) dfs(i);
+    if (state[i] == 0 && chains[i].builtin()) dfs(i);
 }
 
 /// Depth check from each base chain, as nft_chain_validate walks it.
@@ -159,25 +161,27 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
                          std::string extra) {
           std::string hint_path =
               c.builtin() ? "" : fmt::format(" (chain '{}' is reached from {})", c.name, hooks_text(hooks[ci]));
+          // A target's location is its name; a match's is the "-m" word.
+          auto len = static_cast<uint32_t>(what == "target" ? name.size() : 2);
           if (only && *only != t->kind()) {
             diags.error(loc, fmt::format("{} '{}' is only valid in the {} table", what, name, table_name(*only)),
-                        fmt::format("move the rule to table '{}'", table_name(*only)));
+                        fmt::format("move the rule to table '{}'", table_name(*only)), len);
             return false;
           }
           if (proto && (r.ip.proto != proto || r.ip.inv_proto)) {
             diags.error(loc, fmt::format("{} '{}' needs '-p {}'", what, name, proto_text(proto)),
-                        fmt::format("add '-p {}' to the rule", proto_text(proto)));
+                        fmt::format("add '-p {}' to the rule", proto_text(proto)), len);
             return false;
           }
           if (hooks[ci] && (hooks[ci] & ~legal)) {
             diags.error(loc,
                         fmt::format("{} '{}' cannot be used in {}{}", what, name,
                                     hooks_text(static_cast<HookMask>(hooks[ci] & ~legal)), hint_path),
-                        fmt::format("'{}' is valid only in {}", name, hooks_text(legal)));
+                        fmt::format("'{}' is valid only in {}", name, hooks_text(legal)), len);
             return false;
           }
           if (!extra.empty()) {
-            diags.error(loc, std::move(extra));
+            diags.error(loc, std::move(extra), {}, len);
             return false;
           }
           return true;
@@ -189,7 +193,7 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
           if (!check("match", d.name, d.proto, d.hooks, d.only_table, m.loc, std::move(extra)))
             ok = false;
         }
-        if (r.target.type == TargetType::Extension) {
+        if (r.target.type == TargetType::Extension && !nft_target_is_native(r.target)) {
           const TargetDef& d = target_def(r.target.kind());
           std::string extra = d.kernel_check ? d.kernel_check(call, r.target.data) : std::string{};
           if (!check("target", d.name, d.proto, d.hooks, d.only_table, r.target.loc, std::move(extra)))

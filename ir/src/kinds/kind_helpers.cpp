@@ -183,4 +183,61 @@ void save_markmask(SaveWriter& w, uint32_t value, uint32_t mask) {
   else w.raw(fmt::format(" 0x{:x}", value));
 }
 
+std::optional<uint32_t> uint_option(const OptionCall& c, uint32_t min, uint32_t max) {
+  auto v = parse_uint(c.arg, min, max);
+  if (!v) {
+    c.fail(fmt::format("bad value '{}' for option '--{}'", c.arg, c.opt->name),
+           fmt::format("write a number from {} to {} (decimal, 0x hex or 0 octal)", min, max));
+    return std::nullopt;
+  }
+  return static_cast<uint32_t>(*v);
+}
+
+std::optional<ValMask> parse_val_mask(const OptionCall& c) {
+  auto bad = [&](std::string_view what) -> std::optional<ValMask> {
+    c.fail(fmt::format("{} in '{}' for option '--{}'", what, c.arg, c.opt->name),
+           "write VALUE or VALUE/MASK, each a 32-bit number such as 0x10/0xff");
+    return std::nullopt;
+  };
+  ValMask r;
+  auto v = parse_uint_prefix(c.arg, 0, 0xffffffff);
+  if (!v) return bad("bad value or out of range");
+  r.value = static_cast<uint32_t>(v->first);
+  std::string_view rest = v->second;
+  if (rest.empty()) return r;
+  if (rest.front() != '/') return bad("trailing garbage after the value");
+  auto m = parse_uint_prefix(rest.substr(1), 0, 0xffffffff);
+  if (!m) return bad("bad mask or out of range");
+  if (!m->second.empty()) return bad("trailing garbage after the mask");
+  r.mask = static_cast<uint32_t>(m->first);
+  return r;
+}
+
+std::optional<uint32_t> inet_pton4(std::string_view s) {
+  uint32_t out = 0, cur = 0;
+  int octets = 0;
+  bool saw_digit = false;
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') {
+      uint32_t next = cur * 10 + static_cast<uint32_t>(ch - '0');
+      if (saw_digit && cur == 0) return std::nullopt;  // leading zero
+      if (next > 255) return std::nullopt;
+      cur = next;
+      if (!saw_digit) {
+        if (++octets > 4) return std::nullopt;
+        saw_digit = true;
+      }
+    } else if (ch == '.' && saw_digit) {
+      if (octets == 4) return std::nullopt;
+      out = (out << 8) | cur;
+      cur = 0;
+      saw_digit = false;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (octets < 4 || !saw_digit) return std::nullopt;
+  return (out << 8) | cur;
+}
+
 }  // namespace iptc::ir::kinds

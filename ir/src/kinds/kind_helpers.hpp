@@ -50,4 +50,19 @@ bool parse_markmask(const OptionCall& c, std::string_view ext, uint32_t& value, 
 /// xtables_print_mark_mask: " 0xVAL" or, with a mask other than 0xffffffff, " 0xVAL/0xMASK".
 void save_markmask(SaveWriter& w, uint32_t value, uint32_t mask);
 
+/// An integer option (XTTYPE_UINT8/16/32 through xtopt_parse_int): the whole argument with
+/// xtables_strtoul's rules, within [min, max]. On error reports through c.
+std::optional<uint32_t> uint_option(const OptionCall& c, uint32_t min, uint32_t max);
+
+/// "value[/mask]" as xtables_parse_val_mask reads it without a name map (XTTYPE_MARKMASK32):
+/// two 32-bit numbers, mask ~0 when absent. On error reports through c.
+struct ValMask {
+  uint32_t value = 0;
+  uint32_t mask = ~0u;
+};
+std::optional<ValMask> parse_val_mask(const OptionCall& c);
+
+/// glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
+std::optional<uint32_t> inet_pton4(std::string_view s);
+
 }  // namespace iptc::ir::kinds

@@ -214,7 +214,10 @@ bool parse(const OptionCall& c, MatchData& d) {
       flag = C::kExpires;
       break;
     case kDir: {
-      auto ieq = [](std::string_view a, std::string_view b) { return a.size() == b.size() && iprefix(a, b); };
+      // strcasecmp: the whole word, any case.
+      auto ieq = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() && iprefix(a, b);
+      };
       if (ieq(c.arg, "ORIGINAL")) {
         m.invert_flags = static_cast<uint16_t>(m.invert_flags & ~C::kDirection);
       } else if (ieq(c.arg, "REPLY")) {
@@ -234,7 +237,8 @@ bool parse(const OptionCall& c, MatchData& d) {
 
 bool finish(const FinishCall& c, MatchData&) {
   if (c.seen == 0)
-    return c.fail("conntrack needs at least one option", "e.g. -m conntrack --ctstate ESTABLISHED,RELATED");
+    return c.fail("conntrack needs at least one option",
+                  "e.g. -m conntrack --ctstate ESTABLISHED,RELATED");
   return true;
 }
 

@@ -114,7 +114,9 @@ bool parse(const OptionCall& c, MatchData& d) {
         return c.fail(fmt::format("unexpected character '{}' in icmp type '{}'", rest->front(), s),
                       std::string(kTypeHint));
       auto crest = parse_range(rest->substr(1), clo, chi);
-      if (!crest) return c.fail(fmt::format("unknown icmp code in '{}'", s), "a code is a number 0-255, or a range CODE:CODE");
+      if (!crest)
+        return c.fail(fmt::format("unknown icmp code in '{}'", s),
+                      "a code is a number 0-255, or a range CODE:CODE");
       if (!crest->empty())
         return c.fail(fmt::format("unexpected character '{}' in icmp type '{}'", crest->front(), s),
                       std::string(kTypeHint));

@@ -53,12 +53,14 @@ bool parse_rate(const OptionCall& c, uint32_t& avg) {
   uint32_t mult = 1;
   if (size_t slash = s.find('/'); slash != std::string_view::npos) {
     std::string_view unit = s.substr(slash + 1);
-    if (unit.empty()) return c.fail(fmt::format("bad rate '{}': missing unit after '/'", s), std::string(kRateHint));
+    if (unit.empty())
+      return c.fail(fmt::format("bad rate '{}': missing unit after '/'", s), std::string(kRateHint));
     if (iprefix(unit, "second")) mult = 1;
     else if (iprefix(unit, "minute")) mult = 60;
     else if (iprefix(unit, "hour")) mult = 60 * 60;
     else if (iprefix(unit, "day")) mult = 24 * 60 * 60;
-    else return c.fail(fmt::format("bad rate '{}': unknown unit '{}'", s, unit), std::string(kRateHint));
+    else
+      return c.fail(fmt::format("bad rate '{}': unknown unit '{}'", s, unit), std::string(kRateHint));
   }
   uint32_t r = c_atoi(s);
   if (r == 0) return c.fail(fmt::format("bad rate '{}'", s), std::string(kRateHint));
@@ -73,7 +75,9 @@ bool parse(const OptionCall& c, MatchData& d) {
   auto& m = std::get<LimitMatch>(d);
   if (c.opt->id == kLimit) return parse_rate(c, m.avg);
   auto b = parse_uint(c.arg, 0, 10000);
-  if (!b) return c.fail(fmt::format("bad --limit-burst '{}'", c.arg), "the burst is a number from 0 to 10000");
+  if (!b)
+    return c.fail(fmt::format("bad --limit-burst '{}'", c.arg),
+                  "the burst is a number from 0 to 10000");
   m.burst = static_cast<uint32_t>(*b);
   return true;
 }

@@ -32,11 +32,14 @@ uint8_t strtoul16(std::string_view s, size_t& used) {
     if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
     return -1;
   };
-  if (i + 2 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') && digit(s[i + 2]) >= 0)
+  // "0x" is a prefix only when a hex digit follows; else strtoul stops after the "0".
+  if (i + 2 < s.size() && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') &&
+      digit(s[i + 2]) >= 0)
     i += 2;
   size_t start = i;
   unsigned long v = 0;
-  for (; i < s.size() && digit(s[i]) >= 0; ++i) v = v * 16 + static_cast<unsigned long>(digit(s[i]));
+  for (; i < s.size() && digit(s[i]) >= 0; ++i)
+    v = v * 16 + static_cast<unsigned long>(digit(s[i]));
   if (i == start) {
     used = 0;
     return 0;

@@ -27,11 +27,13 @@ bool parse(const OptionCall& c, MatchData& d) {
   uint32_t mask = 0xffffffff;
   if (!v->second.empty()) {
     if (v->second.front() != '/')
-      return c.fail(fmt::format("trailing garbage after mark value in '{}'", c.arg), std::string(kHint));
+      return c.fail(fmt::format("trailing garbage after mark value in '{}'", c.arg),
+                    std::string(kHint));
     auto k = parse_uint_prefix(v->second.substr(1), 0, 0xffffffff);
     if (!k) return c.fail(fmt::format("bad mark mask in '{}'", c.arg), std::string(kHint));
     if (!k->second.empty())
-      return c.fail(fmt::format("trailing garbage after mark mask in '{}'", c.arg), std::string(kHint));
+      return c.fail(fmt::format("trailing garbage after mark mask in '{}'", c.arg),
+                    std::string(kHint));
     mask = static_cast<uint32_t>(k->first);
   }
   m.mark = static_cast<uint32_t>(v->first);

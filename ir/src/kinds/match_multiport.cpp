@@ -38,6 +38,7 @@ std::optional<std::string_view> port_proto_name(uint8_t proto) {
 }
 
 constexpr std::string_view kProtoHint = "multiport reads ports of tcp, udp, udplite, sctp and dccp";
+constexpr std::string_view kTooManyHint = "multiport takes at most 15 ports; a range counts as two";
 
 bool parse(const OptionCall& c, MatchData& d) {
   auto& m = std::get<MultiportMatch>(d);
@@ -73,7 +74,7 @@ bool parse(const OptionCall& c, MatchData& d) {
     rest = more ? rest.substr(comma + 1) : std::string_view{};
     size_t colon = item.find(':');
     if (colon != std::string_view::npos && slots == kMaxSlots - 1)
-      return c.fail("too many ports specified", "multiport takes at most 15 ports; a range counts as two");
+      return c.fail("too many ports specified", std::string(kTooManyHint));
     uint16_t lo = 0, hi = 0;
     if (!port(item.substr(0, colon), lo)) return false;
     hi = lo;
@@ -87,7 +88,7 @@ bool parse(const OptionCall& c, MatchData& d) {
     ++slots;
     ports.push_back({lo, hi});
   }
-  if (more) return c.fail("too many ports specified", "multiport takes at most 15 ports; a range counts as two");
+  if (more) return c.fail("too many ports specified", std::string(kTooManyHint));
   m.ports = std::move(ports);
   m.dir = c.opt->id == kSource ? MultiportMatch::Dir::Source
           : c.opt->id == kDest ? MultiportMatch::Dir::Destination

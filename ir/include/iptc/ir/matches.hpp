@@ -61,7 +61,8 @@ struct IcmpMatch {
 struct MultiportMatch {
   enum class Dir : uint8_t { Source, Destination, Either };
   Dir dir = Dir::Destination;
-  /// Up to 15 port slots; a range uses two slots, as in the kernel struct.
+  /// Up to 15 port slots, as in the kernel struct: {p, p} is one port (one slot), lo < hi a
+  /// range (two slots, pflags set).
   std::vector<PortRange> ports;
   bool invert = false;
   friend bool operator==(const MultiportMatch&, const MultiportMatch&) = default;
@@ -98,12 +99,13 @@ struct ConntrackMatch {
   friend bool operator==(const ConntrackMatch&, const ConntrackMatch&) = default;
 };
 
-// ---- state (conntrack revision 3 with XT_CONNTRACK_STATE_ALIAS) ------------------------------
+// ---- state (conntrack revision 3 with XT_CONNTRACK_STATE_ALIAS) --------------------------
 /// `-m state` is an alias: iptables 1.8.9 loads the kernel's conntrack match (revision 3) with
 /// only the state test, so the bits and the inversion are those of ConntrackMatch, and an
 /// inverted state is a flag, not a complemented mask.
 struct StateMatch {
-  uint16_t state_mask = 0;  ///< ConntrackMatch::kSt* bits (INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED)
+  /// ConntrackMatch::kSt* bits: INVALID, ESTABLISHED, RELATED, NEW, UNTRACKED.
+  uint16_t state_mask = 0;
   bool invert = false;
   friend bool operator==(const StateMatch&, const StateMatch&) = default;
 };
@@ -140,6 +142,10 @@ struct LimitMatch {
   /// avg/burst to what listing shows; 0 before (a rule not yet added to a table).
   uint64_t nft_rate = 0;
   uint64_t nft_unit = 0;
+  /// The rule asked for burst 0, which the kernel's nft limit turns into 5 (burst then holds
+  /// 5). iptables-restore compares -D/-C rules with the rules of its own transaction before
+  /// the kernel sees them, so there "--limit-burst 0" and "--limit-burst 5" still differ.
+  bool nft_burst_defaulted = false;
   friend bool operator==(const LimitMatch&, const LimitMatch&) = default;
 };
 

@@ -37,15 +37,17 @@ struct MarkTarget {
   friend bool operator==(const MarkTarget&, const MarkTarget&) = default;
 };
 
-// ---- CONNMARK (xt_connmark_tginfo2) -------------------------------------------------------
+// ---- CONNMARK (xt_connmark_tginfo2; iptables 1.8.9 always uses revision 2) ----------------
+// connmark_tg_shift, with S the shift by shift_bits in shift_dir:
+// Set: ct = S((ct & ~ctmask) ^ ctmark); Save: ct = (ct & ~ctmask) ^ S(nf & nfmask);
+// Restore: nf = (nf & ~nfmask) ^ S(ct & ctmask).
 struct ConnmarkTarget {
   enum class Mode : uint8_t { Set, Save, Restore };
   enum class ShiftDir : uint8_t { Left, Right };
   Mode mode = Mode::Set;
-  uint32_t ctmark = 0, ctmask = 0, nfmask = 0;
+  uint32_t ctmark = 0, ctmask = ~0u, nfmask = ~0u;
   ShiftDir shift_dir = ShiftDir::Left;
   uint8_t shift_bits = 0;
-  uint8_t revision = 1;  ///< 2 when a shift option was given
   friend bool operator==(const ConnmarkTarget&, const ConnmarkTarget&) = default;
 };
 
@@ -58,7 +60,9 @@ struct NatRange {
   uint32_t flags = 0;
   uint32_t min_addr = 0, max_addr = 0;
   uint16_t min_port = 0, max_port = 0;
-  uint16_t base_port = 0;  ///< --to-destination a:p-q/base (DNAT revision 2 only)
+  /// --to-destination a:p-q/base (DNAT revision 2). SNAT and MASQUERADE (revision 0 structs)
+  /// accept the syntax but keep only the kProtoOffset flag, so their base is always 0.
+  uint16_t base_port = 0;
   friend bool operator==(const NatRange&, const NatRange&) = default;
 };
 struct SnatTarget {
@@ -78,22 +82,22 @@ struct RedirectTarget {
   friend bool operator==(const RedirectTarget&, const RedirectTarget&) = default;
 };
 
-// ---- NOTRACK (an alias the kernel keeps as its own target) --------------------------------
+// ---- NOTRACK (an alias: the kernel holds CT revision 2 with flags notrack|alias, which
+// iptables lists back as -j NOTRACK) ------------------------------------------------------------
 struct NotrackTarget {
   friend bool operator==(const NotrackTarget&, const NotrackTarget&) = default;
 };
 
-// ---- CT (xt_ct_target_info_v1) ------------------------------------------------------------
+// ---- CT (xt_ct_target_info_v1, revision 2) -------------------------------------------------
 struct CtTarget {
   enum : uint16_t { kNotrack = 1, kNotrackAlias = 2, kZoneDirOrig = 4, kZoneDirRepl = 8,
                     kZoneMark = 16 };
   uint16_t flags = 0;
   uint16_t zone = 0;
-  uint32_t ct_events = 0;
-  uint32_t exp_events = 0;
+  uint32_t ct_events = 0;   ///< bit IPCT_* per --ctevents name
+  uint32_t exp_events = 0;  ///< bit IPEXP_* per --expevents name
   std::string helper;   ///< at most 15 bytes
   std::string timeout;  ///< at most 31 bytes
-  uint8_t revision = 1;
   friend bool operator==(const CtTarget&, const CtTarget&) = default;
 };
 
@@ -104,14 +108,14 @@ struct TcpmssTarget {
   friend bool operator==(const TcpmssTarget&, const TcpmssTarget&) = default;
 };
 
-// ---- NFLOG (xt_nflog_info) ----------------------------------------------------------------
+// ---- NFLOG (xt_nflog_info as iptables-nft keeps it: a native nft log expression) ----------
 struct NflogTarget {
   enum : uint16_t { kCopyLen = 1 };
-  uint32_t len = 0;
+  uint32_t len = 0;  ///< snap length when kCopyLen; --nflog-range never reaches the kernel
   uint16_t group = 0;
-  uint16_t threshold = 1;
+  uint16_t threshold = 0;  ///< XT_NFLOG_DEFAULT_THRESHOLD is 0
   uint16_t flags = 0;
-  std::string prefix;  ///< at most 63 bytes
+  std::string prefix;  ///< at most 127 bytes (nft log prefix; the xt struct would keep 63)
   friend bool operator==(const NflogTarget&, const NflogTarget&) = default;
 };
 

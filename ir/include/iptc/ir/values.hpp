@@ -25,6 +25,10 @@ std::optional<std::pair<uint64_t, std::string_view>> parse_uint_prefix(std::stri
                                                                         uint64_t min,
                                                                         uint64_t max);
 
+/// sscanf("%llu"): leading blanks, an optional sign (a '-' negates modulo 2^64), then decimal
+/// digits up to the first non-digit. Returns the value and sets *used to the bytes consumed.
+std::optional<uint64_t> scan_ull(std::string_view s, size_t* used = nullptr);
+
 /// __numeric_to_ipaddr: dotted quad; with allow_short, "10" and "10.1" auto-complete.
 std::optional<uint32_t> parse_ipv4_numeric(std::string_view s, bool allow_short = true);
 
