@@ -394,3 +394,35 @@ TEST_CASE("flush empties the table", "[conntrack]") {
   CHECK(h.ct.count() == 0);
   CHECK(h.send(udp(kA, 1, kB, 53)).state == CtState::New);
 }
+
+TEST_CASE("tcp window scaling only when both sides offer it", "[conntrack][tcp]") {
+  // RFC 1323 (tcp_init_sender): the scale applies only if both SYNs carry the option; then
+  // A's window of 1000 << 7 lets B send 100000 bytes ahead, otherwise it is out of window.
+  const std::vector<uint8_t> wscale7 = {1, 3, 3, 7};
+  for (bool both : {true, false}) {
+    INFO("both sides scale: " << both);
+    Host h;
+    h.send(tcp(kA, 40020, kB, 80, S, 1000, 0, 0, 65535, both ? wscale7 : std::vector<uint8_t>{}));
+    h.send(tcp(kB, 80, kA, 40020, S | A, 2000, 1001, 0, 65535, wscale7));
+    h.send(tcp(kA, 40020, kB, 80, A, 1001, 2001, 0, 1000));
+    const Result r = h.send(tcp(kB, 80, kA, 40020, A, 2001 + 100000, 1001, 100, 1000));
+    CHECK(r.state == (both ? CtState::Established : CtState::Invalid));
+  }
+}
+
+TEST_CASE("tcp simultaneous open", "[conntrack][tcp]") {
+  Host h;
+  h.send(tcp(kA, 40030, kB, 5000, S, 1000, 0));
+  // A SYN from the other side: sSS -> sS2.
+  Result r = h.send(tcp(kB, 5000, kA, 40030, S, 2000, 0));
+  CHECK(r.state == CtState::Established);
+  const Conn* c = h.conn(kA, 40030, kB, 5000);
+  REQUIRE(c);
+  CHECK(c->tcp.state == TcpState::SynSent2);
+  // SYN/ACK in the original direction: sS2 -> sSR.
+  h.send(tcp(kA, 40030, kB, 5000, S | A, 1000, 2001));
+  CHECK(c->tcp.state == TcpState::SynRecv);
+  // The reply's ACK completes it (simultaneous open: SYN_RECV -> ESTABLISHED on a reply ACK).
+  h.send(tcp(kB, 5000, kA, 40030, A, 2001, 1001));
+  CHECK(c->tcp.state == TcpState::Established);
+}
