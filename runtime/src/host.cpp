@@ -127,9 +127,13 @@ void HostModel::add_interface(Interface i) {
     n.secondary = secondary;
     target->addrs.push_back(n);
   }
+  rebuild();
 }
 
-void HostModel::add_route(Route r) { routes_.push_back(std::move(r)); }
+void HostModel::add_route(Route r) {
+  routes_.push_back(std::move(r));
+  rebuild();
+}
 
 const Interface* HostModel::find(std::string_view name) const {
   for (const auto& i : ifaces_)
@@ -251,16 +255,6 @@ std::optional<HostModel> HostModel::parse(std::string_view text, HostParseError&
 
 namespace {
 
-struct Fib {
-  uint32_t dst;
-  uint8_t prefix;
-  AddrType type;
-  const Interface* dev;
-  std::optional<uint32_t> gw;
-  uint32_t prefsrc;  // 0: none
-  uint8_t scope;
-};
-
 /// The interface's addresses in in_dev->ifa_list order (__inet_insert_ifa: a primary goes
 /// after the last primary whose scope is not smaller, secondaries go to the end).
 std::vector<IfAddr> ifa_list(const Interface& i) {
@@ -285,61 +279,60 @@ const IfAddr* primary_of(const Interface& i, const IfAddr& a) {
   return &a;
 }
 
-std::vector<Fib> local_table(const std::vector<Interface>& ifs) {
-  std::vector<Fib> t;
-  for (const Interface& i : ifs) {
+}  // namespace
+
+void HostModel::rebuild() {
+  local_.clear();
+  main_.clear();
+  ifa_lists_.clear();
+  for (uint32_t k = 0; k < ifaces_.size(); ++k) {
+    const Interface& i = ifaces_[k];
+    ifa_lists_.push_back(ifa_list(i));
     const bool loopback = i.name == "lo";
     for (const IfAddr& a : i.addrs) {
+      // fib_add_ifaddr: a local route per address (its preferred source is the primary).
       const IfAddr* prim = primary_of(i, a);
-      t.push_back({a.addr, 32, AddrType::Local, &i, std::nullopt, prim->addr, kScopeHost});
+      local_.push_back({a.addr, 32, AddrType::Local, k, std::nullopt, prim->addr, kScopeHost});
       if (a.secondary) continue;
       const uint32_t prefix = a.addr & mask_of(a.prefix);
       if (is_zeronet(prefix) || (prefix == a.addr && a.prefix == 32)) continue;
+      // The subnet: local for lo, a connected route otherwise; its broadcast below /31.
       if (loopback)
-        t.push_back({prefix, a.prefix, AddrType::Local, &i, std::nullopt, a.addr, kScopeHost});
+        local_.push_back({prefix, a.prefix, AddrType::Local, k, std::nullopt, a.addr, kScopeHost});
+      else
+        main_.push_back({prefix, a.prefix, AddrType::Unicast, k, std::nullopt, a.addr, kScopeLink});
       if (a.prefix < 31)
-        t.push_back({prefix | ~mask_of(a.prefix), 32, AddrType::Broadcast, &i, std::nullopt,
-                     a.addr, kScopeLink});
+        local_.push_back({prefix | ~mask_of(a.prefix), 32, AddrType::Broadcast, k, std::nullopt,
+                          a.addr, kScopeLink});
     }
   }
-  return t;
-}
-
-std::vector<Fib> main_table(const std::vector<Interface>& ifs, const std::vector<Route>& routes,
-                            const HostModel& h) {
-  std::vector<Fib> t;
-  for (const Interface& i : ifs) {
-    if (i.name == "lo") continue;
-    for (const IfAddr& a : i.addrs) {
-      if (a.secondary) continue;
-      const uint32_t prefix = a.addr & mask_of(a.prefix);
-      if (is_zeronet(prefix) || (prefix == a.addr && a.prefix == 32)) continue;
-      t.push_back({prefix, a.prefix, AddrType::Unicast, &i, std::nullopt, a.addr, kScopeLink});
-    }
-  }
-  for (const Route& r : routes) {
-    const Interface* dev = h.find(r.iface);
-    if (dev == nullptr) continue;
+  for (const Route& r : routes_) {
+    uint32_t dev = 0;
+    bool found = false;
+    for (uint32_t k = 0; k < ifaces_.size(); ++k)
+      if (ifaces_[k].name == r.iface) {
+        dev = k;
+        found = true;
+      }
+    if (!found) continue;
     // iproute2 gives a route without gateway link scope, one with a gateway universe scope.
-    t.push_back({r.dst, r.prefix, AddrType::Unicast, dev, r.via, 0,
-                 r.via ? kScopeUniverse : kScopeLink});
+    main_.push_back({r.dst, r.prefix, AddrType::Unicast, dev, r.via, 0,
+                     r.via ? kScopeUniverse : kScopeLink});
   }
-  return t;
 }
 
-const Fib* lpm(const std::vector<Fib>& t, uint32_t dst) {
-  const Fib* best = nullptr;
-  for (const Fib& f : t)
+const HostModel::FibEntry* HostModel::lookup(const std::vector<FibEntry>& t, uint32_t dst) const {
+  const FibEntry* best = nullptr;
+  for (const FibEntry& f : t)
     if (in_subnet(dst, f.dst, f.prefix) && (best == nullptr || f.prefix > best->prefix)) best = &f;
   return best;
 }
 
-/// inet_select_addr(dev, dst, scope).
-uint32_t select_addr(const std::vector<Interface>& ifs, const Interface* dev, uint32_t dst,
-                     uint8_t scope) {
+uint32_t HostModel::select_addr(const Interface* dev, uint32_t dst, uint8_t scope) const {
+  // inet_select_addr(dev, dst, scope).
   uint32_t addr = 0;
   if (dev != nullptr) {
-    for (const IfAddr& a : ifa_list(*dev)) {
+    for (const IfAddr& a : ifa_lists_[static_cast<size_t>(dev - ifaces_.data())]) {
       if (a.secondary) continue;
       if (addr_scope(a.addr) > scope) continue;
       if (dst == 0 || in_subnet(dst, a.addr, a.prefix)) return a.addr;
@@ -349,51 +342,49 @@ uint32_t select_addr(const std::vector<Interface>& ifs, const Interface* dev, ui
   if (addr != 0) return addr;
   // No address on the device: the first primary address of any device (lo first) whose scope
   // is not link and fits.
-  for (const Interface& i : ifs)
-    for (const IfAddr& a : ifa_list(i)) {
+  for (const auto& list : ifa_lists_)
+    for (const IfAddr& a : list) {
       if (a.secondary) continue;
-      const uint8_t s = addr_scope(a.addr);
-      if (s != kScopeLink && s <= scope) return a.addr;
+      const uint8_t sc = addr_scope(a.addr);
+      if (sc != kScopeLink && sc <= scope) return a.addr;
     }
   return 0;
 }
 
-}  // namespace
-
 bool HostModel::is_local(uint32_t addr) const {
   if (is_lbcast(addr) || is_loopback(addr)) return true;
-  const Fib* f = lpm(local_table(ifaces_), addr);
+  const FibEntry* f = lookup(local_, addr);
   return f != nullptr && (f->type == AddrType::Local || f->type == AddrType::Broadcast);
 }
 
 RouteResult HostModel::route(uint32_t dst) const {
   RouteResult r;
-  const auto local = local_table(ifaces_);
-  if (const Fib* f = lpm(local, dst)) {
+  if (const FibEntry* f = lookup(local_, dst)) {
+    const Interface& dev = ifaces_[f->dev];
     r.type = f->type;
     r.local = true;
-    r.iface = f->type == AddrType::Local ? "lo" : f->dev->name;
-    r.ifindex = f->type == AddrType::Local ? 1 : f->dev->index;
+    r.iface = f->type == AddrType::Local ? "lo" : dev.name;
+    r.ifindex = f->type == AddrType::Local ? 1 : dev.index;
     r.prefsrc = f->prefsrc;
     if (f->type == AddrType::Local && r.prefsrc == 0) r.prefsrc = dst;
     return r;
   }
-  const auto main = main_table(ifaces_, routes_, *this);
-  const Fib* f = lpm(main, dst);
+  const FibEntry* f = lookup(main_, dst);
   if (f == nullptr) {
     r.unreachable = true;
     r.type = AddrType::Unreachable;
     return r;
   }
+  const Interface& dev = ifaces_[f->dev];
   r.type = is_lbcast(dst) ? AddrType::Broadcast
                           : (is_multicast(dst) ? AddrType::Multicast : AddrType::Unicast);
-  r.iface = f->dev->name;
-  r.ifindex = f->dev->index;
+  r.iface = dev.name;
+  r.ifindex = dev.index;
   // __mkroute_output: broadcast and multicast routes carry no nexthop gateway.
   if (r.type == AddrType::Unicast) r.gateway = f->gw;
   // fib_result_prefsrc: the route's preferred source, else inet_select_addr on the nexthop
   // device towards the gateway at the route's scope.
-  r.prefsrc = f->prefsrc != 0 ? f->prefsrc : select_addr(ifaces_, f->dev, f->gw.value_or(0), f->scope);
+  r.prefsrc = f->prefsrc != 0 ? f->prefsrc : select_addr(&dev, f->gw.value_or(0), f->scope);
   return r;
 }
 
@@ -414,9 +405,8 @@ RouteResult HostModel::route_input(uint32_t dst, uint32_t src, std::string_view 
   // fib_validate_source with rp_filter and accept_local off: a source that is one of our own
   // addresses is a martian (checked for local, broadcast and forwarded packets alike).
   bool src_ours = false;
-  for (const Interface& i : ifaces_)
-    for (const IfAddr& a : i.addrs)
-      if (a.addr == src) src_ours = true;
+  for (const FibEntry& f : local_)
+    if (f.type == AddrType::Local && f.prefix == 32 && f.dst == src) src_ours = true;
   if (is_multicast(src) || is_lbcast(src)) return martian();
   if (is_lbcast(dst) || (src == 0 && dst == 0)) {
     if (src != 0 && src_ours) return martian();
@@ -444,25 +434,25 @@ RouteResult HostModel::route_input(uint32_t dst, uint32_t src, std::string_view 
 }
 
 std::optional<uint32_t> HostModel::select_source(std::string_view iface, uint32_t dst) const {
-  const Interface* dev = find(iface);
-  const uint32_t a = select_addr(ifaces_, dev, dst, kScopeUniverse);
+  const uint32_t a = select_addr(find(iface), dst, kScopeUniverse);
   if (a == 0) return std::nullopt;
   return a;
 }
 
 std::optional<uint32_t> HostModel::primary_address(std::string_view iface) const {
   const Interface* dev = find(iface);
-  if (dev == nullptr || dev->addrs.empty()) return std::nullopt;
-  return ifa_list(*dev).front().addr;
+  if (dev == nullptr) return std::nullopt;
+  const auto& list = ifa_lists_[static_cast<size_t>(dev - ifaces_.data())];
+  if (list.empty()) return std::nullopt;
+  return list.front().addr;
 }
 
 AddrType HostModel::addr_type(uint32_t addr, std::string_view dev) const {
   if (is_zeronet(addr) || is_lbcast(addr)) return AddrType::Broadcast;
   if (is_multicast(addr)) return AddrType::Multicast;
-  const auto local = local_table(ifaces_);
-  const Fib* f = lpm(local, addr);
+  const FibEntry* f = lookup(local_, addr);
   if (f == nullptr) return AddrType::Unicast;
-  if (!dev.empty() && f->dev->name != dev) return AddrType::Unicast;
+  if (!dev.empty() && ifaces_[f->dev].name != dev) return AddrType::Unicast;
   return f->type;
 }
 

@@ -111,10 +111,9 @@ struct Tuple {
 /// address requests/replies have one).
 bool invert_tuple(const Tuple& orig, Tuple& inverse);
 
-/// Protocols whose tuple carries ports (TCP, UDP, UDPLITE, SCTP, DCCP).
-constexpr bool proto_has_ports(uint8_t p) {
-  return p == 6 || p == 17 || p == 136 || p == 132 || p == 33;
-}
+/// Protocols whose tuple carries ports (nf_ct_get_tuple: TCP, UDP, UDPLITE, SCTP; DCCP
+/// tracking is gone from current kernels, so DCCP is tracked by addresses only).
+constexpr bool proto_has_ports(uint8_t p) { return p == 6 || p == 17 || p == 136 || p == 132; }
 
 enum class TcpState : uint8_t {
   None, SynSent, SynRecv, Established, FinWait, CloseWait, LastAck, TimeWait, Close, SynSent2,

@@ -105,8 +105,25 @@ class HostModel {
   void add_route(Route r);
 
  private:
+  /// A route of the derived fib tables (local table, then main table).
+  struct FibEntry {
+    uint32_t dst = 0;
+    uint8_t prefix = 0;
+    AddrType type = AddrType::Unicast;
+    uint32_t dev = 0;  ///< index into ifaces_
+    std::optional<uint32_t> gw;
+    uint32_t prefsrc = 0;
+    uint8_t scope = 0;
+  };
+  void rebuild();
+  [[nodiscard]] const FibEntry* lookup(const std::vector<FibEntry>& table, uint32_t dst) const;
+  [[nodiscard]] uint32_t select_addr(const Interface* dev, uint32_t dst, uint8_t scope) const;
+
   std::vector<Interface> ifaces_;
   std::vector<Route> routes_;
+  // Derived on every change so that lookups neither allocate nor rescan.
+  std::vector<FibEntry> local_, main_;
+  std::vector<std::vector<IfAddr>> ifa_lists_;  ///< per interface, in_dev->ifa_list order
 };
 
 }  // namespace iptc::runtime
