@@ -1,6 +1,7 @@
 // kharness: asks the running Linux kernel what it does with each packet of a packets file.
 //
-//   kharness RULES --host HOST --packets PACKETS [--ipsets FILE] [-o OUT.jsonl] [--verbose]
+//   kharness RULES --host HOST --packets PACKETS [--ipsets FILE] [-o OUT.jsonl] [--cpu N]
+//            [--verbose]
 //
 // Builds fw and neighbour namespaces from HOST, loads RULES (after the sets of --ipsets, or of
 // RULES.ipsets when it exists) with iptables-restore, runs every line of PACKETS through the
@@ -8,6 +9,7 @@
 // matched, policy, verdict, egress, ctstate, conntrack, ...). Needs root; exits 77 (CTest's
 // "skipped") when the kernel cannot be driven here, 3 when the kernel refuses RULES.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -23,7 +25,7 @@ namespace {
 int usage() {
   std::fprintf(stderr,
                "usage: kharness RULES --host HOST --packets PACKETS [--ipsets FILE] "
-               "[-o OUT.jsonl] [--verbose]\n");
+               "[-o OUT.jsonl] [--cpu N] [--verbose]\n");
   return 2;
 }
 
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
     else if (a == "--ipsets") ipsets_path = next();
     else if (a == "-o") out_path = next();
     else if (a == "--verbose") opts.verbose = true;
+    else if (a == "--cpu") opts.cpu = std::atoi(next().c_str());
     else if (a == "-h" || a == "--help") return usage(), 0;
     else if (!a.empty() && a[0] == '-') return usage();
     else if (rules_path.empty()) rules_path = a;

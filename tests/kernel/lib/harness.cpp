@@ -328,7 +328,7 @@ struct Harness::Impl {
         return false;
     }
     // 5. The backlog is FIFO per CPU: stay on one so the ARP barrier is a real barrier.
-    int cpu = sched_getcpu();
+    int cpu = opts.cpu >= 0 ? opts.cpu : sched_getcpu();
     if (cpu >= 0) {
       cpu_set_t set;
       CPU_ZERO(&set);
@@ -608,10 +608,10 @@ struct Harness::Impl {
     CtTuple tup = packet_tuple(p, src);
     CtEntry ct_entry;
     bool ct_found = false;
-    if (!p.is_icmp_err() && p.has_l4() && !get_conntrack(ct, tup, ct_entry, ct_found, err)) {
-      j["error"] = "reading conntrack: " + err;
-      return j;
-    }
+    // Conntrack refuses lookups of tuples it would never track (ICMP types without an id
+    // such as 255): then there is simply no entry to show.
+    if (!p.is_icmp_err() && p.has_l4() && !get_conntrack(ct, tup, ct_entry, ct_found, err))
+      ct_found = false;
     // 5. The walk.
     WalkInput wi;
     wi.listing = &listing;
@@ -770,7 +770,17 @@ struct Harness::Impl {
     if (wr.kernel_sent) j["kernel_sent"] = wr.kernel_sent;
     if (!send_error.empty()) j["send_error"] = send_error;
     if (!barrier_ok) j["harness_warning"] = "ARP barrier timed out";
-    if (!wr.unexplained.empty()) j["unexplained"] = wr.unexplained;
+    if (!wr.unexplained.empty()) {
+      // A broadcast or multicast the host sends is put on the wire and looped back as a copy
+      // that goes through POSTROUTING again, then PREROUTING and INPUT (ip_mc_output): two
+      // packets for one line, which a single path cannot describe.
+      RouteAnswer ra;
+      if (!in && route_get(rt, p.dst, std::nullopt, 0, ra, err) &&
+          (ra.type == RTN_BROADCAST || ra.type == RTN_MULTICAST))
+        wr.unexplained = "a local broadcast/multicast is sent out and looped back as a second "
+                         "packet (" + wr.unexplained + ")";
+      j["unexplained"] = wr.unexplained;
+    }
     if (opts.verbose) j["sent"] = {{"src", format_ipv4(src)}, {"seq", w.seq}, {"ack", w.ack}};
     return j;
   }

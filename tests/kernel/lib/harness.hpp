@@ -47,6 +47,7 @@ struct HarnessOptions {
   double max_sleep_s = 30;        ///< `sleep` lines are capped at this
   double barrier_timeout_s = 1.0; ///< how long to wait for the ARP barrier's reply
   bool verbose = false;
+  int cpu = -1;  ///< CPU to pin to (-1: the one the harness starts on)
 };
 
 class Harness {

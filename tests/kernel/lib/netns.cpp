@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+extern char** environ;
+
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -118,32 +120,67 @@ bool write_sysctl(const std::string& rel_path, const std::string& value, std::st
   return true;
 }
 
-bool have_program(const std::string& name) {
+std::string find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
   const char* path = std::getenv("PATH");
-  std::string p = path ? path : "/usr/sbin:/usr/bin:/sbin:/bin";
-  p += ":/usr/sbin:/sbin";
+  std::string p = path ? path : "/usr/bin:/bin";
+  p += ":/usr/sbin:/sbin:/usr/bin:/bin";
   size_t i = 0;
   while (i <= p.size()) {
     size_t j = p.find(':', i);
     if (j == std::string::npos) j = p.size();
     std::string dir = p.substr(i, j - i);
-    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
     i = j + 1;
   }
-  return false;
+  return "";
 }
+
+bool have_program(const std::string& name) { return !find_program(name).empty(); }
 
 ProcResult run_program(const Netns* ns, const std::vector<std::string>& argv,
                        std::string_view input, double timeout_s) {
   ProcResult r;
+  // Everything the child needs is prepared before fork: after fork only async-signal-safe
+  // calls are made, so this is safe from the suite's worker threads too.
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
+  path = "PATH=" + path + ":/usr/sbin:/sbin";
+  std::vector<std::string> env_store = {path, "LC_ALL=C"};
+  for (char** e = environ; *e; ++e) {
+    std::string_view v(*e);
+    if (starts_with(v, "PATH=") || starts_with(v, "LC_ALL=")) continue;
+    env_store.emplace_back(v);
+  }
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_store = argv;
+  std::string exe = find_program(argv.front());
+  if (exe.empty()) {
+    r.status = 127;
+    r.err = argv.front() + ": not found";
+    return r;
+  }
+  std::vector<char*> args;
+  for (auto& a : argv_store) args.push_back(a.data());
+  args.push_back(nullptr);
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) return r;
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return r;
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) return r;
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    ::close(in_pipe[0]);
+    ::close(in_pipe[1]);
+    return r;
+  }
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1]}) ::close(fd);
+    return r;
+  }
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid < 0) {
     r.err = std::string("fork: ") + std::strerror(errno);
+    for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+      ::close(fd);
     return r;
   }
   if (pid == 0) {
@@ -153,15 +190,7 @@ ProcResult run_program(const Netns* ns, const std::vector<std::string>& argv,
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    // Programs look for sbin tools (ip, iptables) even when PATH lacks them.
-    std::string path = std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin";
-    path += ":/usr/sbin:/sbin";
-    ::setenv("PATH", path.c_str(), 1);
-    ::setenv("LC_ALL", "C", 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    ::execvp(args[0], args.data());
+    ::execve(exe.c_str(), args.data(), envp.data());
     ::_exit(127);
   }
   ::close(in_pipe[0]);

@@ -70,6 +70,8 @@ ProcResult run_program(const Netns* ns, const std::vector<std::string>& argv,
 /// Writes a /proc/sys value in the current namespace (path relative to /proc/sys/).
 bool write_sysctl(const std::string& rel_path, const std::string& value, std::string& err);
 
+/// Full path of an executable (PATH, then /usr/sbin and /sbin), or "".
+std::string find_program(const std::string& name);
 /// True when `name` is an executable in PATH.
 bool have_program(const std::string& name);
 
