@@ -364,7 +364,20 @@ struct Harness::Impl {
 
   bool load(const std::string& rules, const std::string& ipsets, std::string& err) {
     if (!ipsets.empty()) {
-      auto pr = run_program(&fw, {"ipset", "restore"}, ipsets, 120);
+      // Both `ipset save` text ("create NAME TYPE ...", "add NAME ELEM") and the same as
+      // shell commands ("ipset create ...", as the corpus writes them) are accepted.
+      std::string restore;
+      size_t pos = 0;
+      while (pos < ipsets.size()) {
+        size_t nl = ipsets.find('\n', pos);
+        if (nl == std::string::npos) nl = ipsets.size();
+        std::string_view line = trim(std::string_view(ipsets).substr(pos, nl - pos));
+        pos = nl + 1;
+        if (line.empty() || line[0] == '#') continue;
+        if (starts_with(line, "ipset ")) line = trim(line.substr(6));
+        restore += std::string(line) + "\n";
+      }
+      auto pr = run_program(&fw, {"ipset", "restore"}, restore, 120);
       if (pr.status != 0) {
         err = "ipset restore: " + pr.err;
         return false;
