@@ -2,6 +2,8 @@
 //
 //   ksuite oracle|hand|corpus|random [options]    record the kernel's answers and compare
 //   ksuite rerun --out DIR --iptc PATH [--only S]   compare recorded answers again (no root)
+//   ksuite summary --out DIR [--min-compared N]     the categories' totals (the issue asks for
+//                                                   at least 20,000 packets compared)
 //
 // For every case of the category it writes the case files (rules, host, packets; generated
 // ones included) under --out, asks the kernel with kharness (NAME.kernel.jsonl: the recorded
@@ -23,10 +25,14 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "lib/common.hpp"
 #include "lib/compare.hpp"
@@ -49,6 +55,7 @@ struct Options {
   size_t max_packets = 0;  // 0: the category's default
   std::string only;
   bool no_iptc = false;
+  size_t min_compared = 20000;  ///< summary: packets the suite must compare
 };
 
 struct Case {
@@ -103,6 +110,76 @@ size_t count_lines(const std::string& text) {
   size_t n = 0;
   for (char c : text) n += c == '\n';
   return n;
+}
+
+/// The packets file as iptc sees it: before each packet a `sleep` with the time that really
+/// passed in the kernel since the previous one (rate limits, `recent` and conntrack timeouts
+/// run on real time there), and the original sleep lines turned into comments (their time is
+/// in the measured gaps). line_map[k] is the original line of line k+1, 0 for added sleeps.
+std::string timed_packets(const std::string& packets, const std::string& kernel_jsonl,
+                          std::vector<uint32_t>& line_map) {
+  std::map<uint32_t, double> times;
+  size_t pos = 0;
+  while (pos < kernel_jsonl.size()) {
+    size_t nl = kernel_jsonl.find('\n', pos);
+    if (nl == std::string::npos) nl = kernel_jsonl.size();
+    auto j = nlohmann::json::parse(kernel_jsonl.substr(pos, nl - pos), nullptr, false);
+    pos = nl + 1;
+    if (j.is_object() && j.contains("line") && j.contains("t") && j["t"].is_number())
+      times[j["line"].get<uint32_t>()] = j["t"].get<double>();
+  }
+  std::string out;
+  line_map.clear();
+  std::optional<double> prev;
+  uint32_t lineno = 0;
+  pos = 0;
+  while (pos < packets.size()) {
+    size_t nl = packets.find('\n', pos);
+    if (nl == std::string::npos) nl = packets.size();
+    std::string line = packets.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++lineno;
+    std::string_view body = trim(std::string_view(line).substr(0, line.find('#')));
+    if (starts_with(body, "sleep")) {
+      out += "# measured instead: " + line + "\n";
+      line_map.push_back(lineno);
+      continue;
+    }
+    if (auto it = times.find(lineno); it != times.end()) {
+      if (prev && it->second > *prev) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "sleep %.6f\n", it->second - *prev);
+        out += buf;
+        line_map.push_back(0);
+      }
+      prev = it->second;
+    }
+    out += line + "\n";
+    line_map.push_back(lineno);
+  }
+  return out;
+}
+
+/// iptc's answers for the timed file, renumbered to the original file's lines.
+std::string renumber(const std::string& jsonl, const std::vector<uint32_t>& line_map) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < jsonl.size()) {
+    size_t nl = jsonl.find('\n', pos);
+    if (nl == std::string::npos) nl = jsonl.size();
+    std::string line = jsonl.substr(pos, nl - pos);
+    pos = nl + 1;
+    auto j = nlohmann::ordered_json::parse(line, nullptr, false);
+    if (j.is_object() && j.contains("line") && j["line"].is_number_integer()) {
+      long k = j["line"].get<long>();
+      if (k >= 1 && size_t(k) <= line_map.size() && line_map[size_t(k) - 1] != 0)
+        j["line"] = line_map[size_t(k) - 1];
+      out += j.dump() + "\n";
+    } else if (!trim(line).empty()) {
+      out += line + "\n";
+    }
+  }
+  return out;
 }
 
 /// "" when `iptc trace` can be run, else why not.
@@ -187,7 +264,7 @@ std::vector<Case> corpus_cases(const Options& o, std::vector<std::string>& skipp
     size_t nrules = 0;
     for (const auto& t : l.tables)
       for (const auto& c : t.chains) nrules += c.rules.size();
-    if (nrules > 50000) go.max_packets = std::min<size_t>(go.max_packets, 25);
+    if (nrules > 20000) go.max_packets = std::min<size_t>(go.max_packets, 40);
     else if (nrules > 5000) go.max_packets = std::min<size_t>(go.max_packets, 150);
     go.min_packets = std::min(go.min_packets, go.max_packets);
     go.auto_numbered_flows = 0.2;
@@ -284,7 +361,11 @@ Result run_case(const Options& o, const Case& c, int cpu, bool iptc_ok, bool rer
     r.compared = true;
   } else if (iptc_ok) {
     double t1 = now_seconds();
-    std::vector<std::string> argv = {o.iptc, "trace", c.rules, "--packets", c.packets};
+    std::vector<uint32_t> line_map;
+    auto packets_text = read_file(c.packets, &err);
+    std::string timed_path = c.dir + "/" + c.name + ".timed.packets";
+    write_file(timed_path, timed_packets(packets_text ? *packets_text : "", *kernel, line_map), &err);
+    std::vector<std::string> argv = {o.iptc, "trace", c.rules, "--packets", timed_path};
     if (!c.host.empty()) {
       argv.push_back("--host");
       argv.push_back(c.host);
@@ -292,12 +373,13 @@ Result run_case(const Options& o, const Case& c, int cpu, bool iptc_ok, bool rer
     argv.push_back("--json");
     auto pr = run_program(nullptr, argv, {}, 1200);
     r.iptc_seconds = now_seconds() - t1;
-    write_file(c.dir + "/" + c.name + ".iptc.jsonl", pr.out, &err);
-    if (pr.status != 0 && pr.out.empty()) {
+    std::string answers = renumber(pr.out, line_map);
+    write_file(c.dir + "/" + c.name + ".iptc.jsonl", answers, &err);
+    if (pr.status != 0 && answers.empty()) {
       r.note = "iptc trace failed (" + std::to_string(pr.status) + "): " + std::string(trim(pr.err)).substr(0, 300);
       r.cmp = compare_jsonl(*kernel, "", true);
     } else {
-      r.cmp = compare_jsonl(*kernel, pr.out, true);
+      r.cmp = compare_jsonl(*kernel, answers, true);
     }
     r.compared = true;
     if (!r.cmp.mismatches.empty()) {
@@ -311,10 +393,73 @@ Result run_case(const Options& o, const Case& c, int cpu, bool iptc_ok, bool rer
     r.cmp.kernel_drop = st.kernel_drop;
     r.cmp.kernel_error = st.kernel_error;
     r.cmp.unexplained = st.unexplained;
+    r.cmp.unstable = st.unstable;
     r.cmp.compared = st.compared;
   }
   r.seconds = now_seconds() - t0;
   return r;
+}
+
+/// Reads the category summaries the last runs wrote and prints the suite's totals.
+int summary(const Options& o) {
+  struct Row {
+    std::string cat;
+    std::map<std::string, double> v;
+    bool present = false;
+  };
+  std::vector<Row> rows;
+  double compared = 0, agree = 0, recorded = 0, wall = 0;
+  bool all_iptc = true, any = false;
+  for (const char* cat : {"hand", "corpus", "random"}) {
+    Row r;
+    r.cat = cat;
+    if (auto t = read_file(o.out + "/" + cat + ".summary")) {
+      r.present = true;
+      any = true;
+      size_t pos = 0;
+      while (pos < t->size()) {
+        size_t nl = t->find('\n', pos);
+        if (nl == std::string::npos) nl = t->size();
+        auto w = split_ws(std::string_view(*t).substr(pos, nl - pos));
+        if (w.size() == 2) r.v[w[0]] = std::atof(w[1].c_str());
+        pos = nl + 1;
+      }
+      compared += r.v["compared"];
+      agree += r.v["agree"];
+      recorded += r.v["recorded"];
+      wall += r.v["wall_seconds"];
+      all_iptc = all_iptc && r.v["iptc"] != 0;
+    }
+    rows.push_back(r);
+  }
+  std::printf("%-8s %7s %9s %9s %9s %11s %9s %12s %8s\n", "category", "cases", "recorded",
+              "compared", "agree", "kernel-drop", "unstable", "unexplained", "wall s");
+  for (auto& r : rows) {
+    if (!r.present) {
+      std::printf("%-8s (not run)\n", r.cat.c_str());
+      continue;
+    }
+    std::printf("%-8s %7.0f %9.0f %9.0f %9s %11.0f %9.0f %12.0f %8.1f\n", r.cat.c_str(),
+                r.v["cases"], r.v["recorded"], r.v["compared"],
+                r.v["iptc"] != 0 ? std::to_string(long(r.v["agree"])).c_str() : "-",
+                r.v["kernel_drop"], r.v["unstable"], r.v["unexplained"], r.v["wall_seconds"]);
+  }
+  std::printf("%-8s %7s %9.0f %9.0f %9s %11s %9s %12s %8.1f\n", "total", "", recorded, compared,
+              all_iptc ? std::to_string(long(agree)).c_str() : "-", "", "", "", wall);
+  if (!any) {
+    std::printf("ksuite summary: skipped: no category ran (not root?)\n");
+    return 77;
+  }
+  bool ok = all_iptc && compared == agree && compared >= double(o.min_compared);
+  if (!all_iptc) std::printf("ksuite summary: FAIL: iptc trace unavailable\n");
+  else if (compared < double(o.min_compared))
+    std::printf("ksuite summary: FAIL: %.0f packets compared, fewer than %zu\n", compared,
+                o.min_compared);
+  else if (compared != agree)
+    std::printf("ksuite summary: FAIL: %.0f packets disagree\n", compared - agree);
+  else
+    std::printf("ksuite summary: PASS\n");
+  return ok ? 0 : 1;
 }
 
 int usage() {
@@ -322,7 +467,8 @@ int usage() {
                "usage: ksuite oracle|hand|corpus|random [--kharness PATH] [--iptc PATH] [--out DIR]\n"
                "              [--jobs N] [--only SUBSTRING] [--cases DIR] [--corpus DIR]\n"
                "              [--oracle-dir DIR] [--count N] [--seed S] [--max-packets N] [--no-iptc]\n"
-               "       ksuite rerun --out DIR --iptc PATH [--only SUBSTRING]\n");
+               "       ksuite rerun --out DIR --iptc PATH [--only SUBSTRING]\n"
+               "       ksuite summary --out DIR [--min-compared N]\n");
   return 2;
 }
 
@@ -347,12 +493,16 @@ int main(int argc, char** argv) {
     else if (a == "--max-packets") o.max_packets = std::strtoull(next().c_str(), nullptr, 10);
     else if (a == "--only") o.only = next();
     else if (a == "--no-iptc") o.no_iptc = true;
+    else if (a == "--min-compared") o.min_compared = std::strtoull(next().c_str(), nullptr, 10);
     else return usage();
   }
   install_stop_handlers();
+  if (o.category == "summary") return summary(o);
   if (o.kharness.empty()) o.kharness = exe_dir() + "/kharness";
   bool rerun = o.category == "rerun";
   std::string cat = o.category;
+  // A summary is only ever the last run's: a skipped or failed run leaves none behind.
+  ::unlink((o.out + "/" + cat + ".summary").c_str());
   if (!rerun) {
     if (std::string why = kernel_harness_unavailable(); !why.empty()) {
       std::printf("ksuite %s: skipped: %s\n", cat.c_str(), why.c_str());
@@ -420,6 +570,7 @@ int main(int argc, char** argv) {
           line += ", agree " + std::to_string(r.cmp.agree) + "/" + std::to_string(r.cmp.compared);
         if (r.cmp.kernel_drop) line += ", kernel-drop " + std::to_string(r.cmp.kernel_drop);
         if (r.cmp.unexplained) line += ", unexplained " + std::to_string(r.cmp.unexplained);
+        if (r.cmp.unstable) line += ", unstable " + std::to_string(r.cmp.unstable);
         if (r.cmp.kernel_error) line += ", harness errors " + std::to_string(r.cmp.kernel_error);
         if (!r.note.empty()) line += " (" + r.note + ")";
       }
@@ -458,16 +609,17 @@ int main(int argc, char** argv) {
               cat.c_str(), cases.size(), refused, failed, recorded);
   if (is_oracle || iptc_ok)
     std::printf("  compared %llu packets: %llu agree, %llu disagree; not compared: %llu "
-                "kernel-drop, %llu unexplained, %llu harness errors\n",
+                "kernel-drop, %llu unexplained, %llu unstable, %llu harness errors\n",
                 (unsigned long long)total.compared, (unsigned long long)total.agree,
                 (unsigned long long)(total.compared - total.agree),
                 (unsigned long long)total.kernel_drop, (unsigned long long)total.unexplained,
-                (unsigned long long)total.kernel_error);
+                (unsigned long long)total.unstable, (unsigned long long)total.kernel_error);
   else
     std::printf("  %llu packets to compare (iptc not run); not comparable: %llu kernel-drop, "
-                "%llu unexplained, %llu harness errors\n",
+                "%llu unexplained, %llu unstable, %llu harness errors\n",
                 (unsigned long long)total.compared, (unsigned long long)total.kernel_drop,
-                (unsigned long long)total.unexplained, (unsigned long long)total.kernel_error);
+                (unsigned long long)total.unexplained, (unsigned long long)total.unstable,
+                (unsigned long long)total.kernel_error);
   std::printf("  time: %.1f s wall (generation %.1f s, kernel %.1f s, iptc %.1f s summed over "
               "%d jobs)\n",
               wall, gen_seconds, kernel_s, iptc_s, o.jobs);
@@ -479,8 +631,10 @@ int main(int argc, char** argv) {
                     std::to_string(refused) + "\nfailed " + std::to_string(failed) +
                     "\nrecorded " + std::to_string(recorded) + "\ncompared " +
                     std::to_string(total.compared) + "\nagree " + std::to_string(total.agree) +
-                    "\nkernel_drop " + std::to_string(total.kernel_drop) + "\nunexplained " +
-                    std::to_string(total.unexplained) + "\nwall_seconds " + std::to_string(wall) + "\n";
+                    "\nkernel_drop " + std::to_string(total.kernel_drop) + "\nunstable " +
+                    std::to_string(total.unstable) + "\nunexplained " +
+                    std::to_string(total.unexplained) + "\nwall_seconds " + std::to_string(wall) +
+                    "\niptc " + (iptc_ok ? "1" : "0") + "\n";
     std::string err;
     write_file(summary_path, s, &err);
   }

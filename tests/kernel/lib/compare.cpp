@@ -16,6 +16,7 @@ void CompareStats::add(const CompareStats& o) {
   kernel_drop += o.kernel_drop;
   kernel_error += o.kernel_error;
   unexplained += o.unexplained;
+  unstable += o.unstable;
   missing += o.missing;
   extra += o.extra;
   actual_error += o.actual_error;
@@ -147,6 +148,10 @@ CompareStats compare_jsonl(const std::string& expected, const std::string& actua
     }
     if (e.contains("unexplained")) {
       ++st.unexplained;
+      continue;
+    }
+    if (e.contains("unstable")) {
+      ++st.unstable;
       continue;
     }
     if (str_or(e, "verdict") == "KERNEL-DROP") {

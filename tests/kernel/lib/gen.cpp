@@ -1276,7 +1276,7 @@ struct RandRules {
       case 6: r += " -m addrtype --dst-type " + rng.pick(std::vector<std::string>{"LOCAL", "UNICAST", "BROADCAST"}); break;
       case 7: r += " -m pkttype --pkt-type " + rng.pick(std::vector<std::string>{"unicast", "broadcast", "multicast"}); break;
       case 8: if (mangle_like) r += " -m connmark --mark " + rng.pick(std::vector<std::string>{"0x1", "0x0"}); break;
-      case 9: r += " -m limit --limit " + rng.pick(std::vector<std::string>{"1/hour", "100/sec"}) + " --limit-burst " + std::to_string(1 + rng.below(5)); break;
+      case 9: r += " -m limit --limit " + rng.pick(std::vector<std::string>{"1/hour", "2/min"}) + " --limit-burst " + std::to_string(1 + rng.below(5)); break;
       case 10: r += " -m statistic --mode nth --every " + std::to_string(2 + rng.below(3)) + " --packet 0"; break;
       default: break;
     }

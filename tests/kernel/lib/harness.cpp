@@ -196,6 +196,7 @@ struct Harness::Impl {
   TcpNumbering numbering;
   uint16_t next_id = 1;
   bool ready = false;
+  double t_start = now_seconds();
 
   ~Impl() {
     for (auto& l : links)
@@ -420,6 +421,7 @@ struct Harness::Impl {
         }
       }
     ready = true;
+    t_start = now_seconds();
     return true;
   }
 
@@ -596,7 +598,9 @@ struct Harness::Impl {
       mark_rule = true;
     }
     CounterSnapshot before = last;
-    // 4. Inject and wait for the kernel to finish with it.
+    // 4. Inject and wait for the kernel to finish with it. The time is recorded: rate
+    // limits and timeouts see real time, and the suite replays it to iptc as sleep lines.
+    double t_sent = now_seconds() - t_start;
     std::string send_error;
     if (in) {
       Mac dmac = dst_mac_for(*in, p.dst);
@@ -636,6 +640,17 @@ struct Harness::Impl {
     else
       wi.hook_order = {Hook::kOutput, Hook::kPostrouting, Hook::kPrerouting, Hook::kInput};
     WalkResult wr = walk_counters(wi);
+    // (wr.evaluated points into the listing, which a mark rule below replaces: read it now.)
+    std::string unstable;
+    for (const SavedRule* r : wr.evaluated) {
+      if (r->hidden) continue;
+      for (size_t k = 0; k + 1 < r->words.size(); ++k)
+        if (r->words[k] == "--probability") {
+          double prob = std::atof(r->words[k + 1].c_str());
+          if (prob > 0 && prob < 1) unstable = "reached a -m statistic --mode random rule";
+        }
+    }
+    wr.evaluated.clear();
     last = std::move(after);
     if (mark_rule) {
       std::string e2;
@@ -794,6 +809,13 @@ struct Harness::Impl {
                          "packet (" + wr.unexplained + ")";
       j["unexplained"] = wr.unexplained;
     }
+    // Answers that depend on chance: the kernel's (and iptc's) dice differ, so the suite
+    // does not compare them.
+    if (entry && (entry->status & IPS_SRC_NAT) && proto_has_ports(entry->orig.proto) &&
+        entry->reply.dport != entry->orig.sport)
+      unstable = "the source NAT chose a new source port (nf_nat picks it at random)";
+    if (!unstable.empty()) j["unstable"] = unstable;
+    j["t"] = std::round(t_sent * 1e6) / 1e6;
     if (opts.verbose) j["sent"] = {{"src", format_ipv4(src)}, {"seq", w.seq}, {"ack", w.ack}};
     return j;
   }

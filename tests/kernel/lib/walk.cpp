@@ -57,6 +57,7 @@ struct Walker {
     }
     auto& counts = rem[{t.name, c.name}];
     for (size_t i = 0; i < c.rules.size(); ++i) {
+      res.evaluated.push_back(&c.rules[i]);
       if (i >= counts.size() || counts[i] == 0) continue;
       --counts[i];
       touched = true;

@@ -60,6 +60,9 @@ struct WalkResult {
   uint64_t kernel_sent = 0;            ///< kernel-generated packets the hidden rule dropped
   std::string unexplained;             ///< non-empty when the counters do not fit a walk
   bool passed_filter = false;          ///< a hidden "passed" probe (security table) counted it
+  /// Rules the packet was evaluated against (matched or not), for telling which answers
+  /// depend on chance (-m statistic --mode random).
+  std::vector<const SavedRule*> evaluated;
 };
 
 struct WalkInput {
