@@ -186,8 +186,13 @@ std::string renumber(const std::string& jsonl, const std::vector<uint32_t>& line
 std::string iptc_trace_unavailable(const std::string& iptc) {
   if (iptc.empty()) return "no iptc binary given (--iptc)";
   if (find_program(iptc).empty()) return iptc + " not found";
+  // The verb must exist and take the options the suite passes (a program without it may
+  // still answer --help with its general usage and status 0).
   auto pr = run_program(nullptr, {iptc, "trace", "--help"}, {}, 30);
-  if (pr.status != 0) return "`" + iptc + " trace --help` failed: " + std::string(trim(pr.err + pr.out)).substr(0, 200);
+  std::string text = pr.out + pr.err;
+  if (pr.status != 0 || text.find("--packets") == std::string::npos ||
+      text.find("--json") == std::string::npos)
+    return "`" + iptc + " trace --help` does not offer --packets and --json (no trace verb)";
   return "";
 }
 
