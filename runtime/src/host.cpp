@@ -24,7 +24,9 @@ constexpr bool in_subnet(uint32_t a, uint32_t net, uint8_t prefix) {
   return ((a ^ net) & mask_of(prefix)) == 0;
 }
 constexpr bool is_loopback(uint32_t a) { return (a >> 24) == 127; }
-constexpr bool is_zeronet(uint32_t a) { return (a >> 24) == 0; }
+// ipv4_is_zeronet is `addr == 0` since Linux 5.3 ("ipv4: Allow 0.0.0.0/8 as a valid address
+// range"): 0.1.2.3 routes like any unicast address.
+constexpr bool is_zeronet(uint32_t a) { return a == 0; }
 constexpr bool is_multicast(uint32_t a) { return (a >> 28) == 0xe; }
 constexpr bool is_lbcast(uint32_t a) { return a == 0xffffffffU; }
 
@@ -430,7 +432,15 @@ RouteResult HostModel::route_input(uint32_t dst, uint32_t src, std::string_view 
     return martian();
   }
   if (src_ours) return martian();
-  return route(dst);
+  RouteResult out = route(dst);
+  // fib_validate_source skips its full check only while the route leaves by another device
+  // (or send_redirects is off, which it is not by default). Forwarding back out the arrival
+  // device runs __fib_validate_source: a fib lookup of the source must give a unicast route
+  // (or none at all, with rp_filter off); a subnet broadcast address of ours is a martian.
+  if (!out.local && !out.unreachable && out.iface == in_iface)
+    if (const FibEntry* f = lookup(local_, src); f != nullptr && f->type != AddrType::Unicast)
+      return martian();
+  return out;
 }
 
 std::optional<uint32_t> HostModel::select_source(std::string_view iface, uint32_t dst) const {

@@ -115,6 +115,28 @@ TEST_CASE("input routes and martians", "[host]") {
   CHECK(h.route_input(ip("8.8.8.8"), ip("224.1.1.1"), "eth1").martian);
 }
 
+TEST_CASE("hairpin forwarding validates the source; 0.0.0.0/8 is ordinary", "[host]") {
+  // Recorded with `ip route get DST from SRC iif DEV` (eth0 192.168.1.1/24, eth1 10.0.0.1/24,
+  // default via 10.0.0.254 dev eth1, ip_forward=1; Linux 6.18).
+  const HostModel h = model();
+  // Back out the arrival device: a broadcast address of ours as source is refused (EINVAL) ...
+  CHECK(h.route_input(ip("8.8.8.8"), ip("10.0.0.255"), "eth1").martian);
+  CHECK(h.route_input(ip("8.8.8.8"), ip("192.168.1.255"), "eth1").martian);
+  // ... but not when the route leaves by another device, nor a network address (no longer in
+  // the local table), nor a source in 0.0.0.0/8.
+  RouteResult r = h.route_input(ip("8.8.8.8"), ip("192.168.1.255"), "eth0");
+  CHECK_FALSE(r.martian);
+  CHECK(r.iface == "eth1");
+  CHECK_FALSE(h.route_input(ip("10.0.0.9"), ip("10.0.0.0"), "eth1").martian);
+  CHECK_FALSE(h.route_input(ip("8.8.8.8"), ip("0.1.2.3"), "eth1").martian);
+  r = h.route_input(ip("10.0.0.1"), ip("0.1.2.3"), "eth0");
+  CHECK(r.local);
+  CHECK_FALSE(r.martian);
+  r = h.route_input(ip("0.1.2.3"), ip("10.0.0.9"), "eth1");
+  CHECK_FALSE(r.martian);
+  CHECK(r.gateway == ip("10.0.0.254"));
+}
+
 TEST_CASE("unreachable without a default route", "[host]") {
   HostParseError err;
   auto h = HostModel::parse("iface eth0 192.168.7.1/24\n", err);
@@ -131,9 +153,11 @@ TEST_CASE("local addresses and address types", "[host]") {
   CHECK(h.is_local(ip("255.255.255.255")));
   CHECK_FALSE(h.is_local(ip("192.168.1.0")));
   CHECK_FALSE(h.is_local(ip("8.8.8.8")));
-  // inet_addr_type: zeronet and limited broadcast are BROADCAST, 224/4 MULTICAST, then the
-  // local table; restricted to a device, a route of another device reads as UNICAST.
-  CHECK(h.addr_type(ip("0.1.2.3")) == AddrType::Broadcast);
+  // inet_addr_type: 0.0.0.0 (ipv4_is_zeronet, since Linux 5.3) and limited broadcast are
+  // BROADCAST, 224/4 MULTICAST, then the local table; restricted to a device, a route of
+  // another device reads as UNICAST.
+  CHECK(h.addr_type(ip("0.0.0.0")) == AddrType::Broadcast);
+  CHECK(h.addr_type(ip("0.1.2.3")) == AddrType::Unicast);
   CHECK(h.addr_type(ip("255.255.255.255")) == AddrType::Broadcast);
   CHECK(h.addr_type(ip("239.1.1.1")) == AddrType::Multicast);
   CHECK(h.addr_type(ip("10.0.0.1")) == AddrType::Local);
