@@ -146,6 +146,7 @@ std::vector<HookMask> reachable_hooks(const Table& t) {
 
 bool verify(const Ruleset& rs, Diagnostics& diags) {
   bool ok = true;
+  SharedObjects shared;  // hashlimit tables, recent lists: per namespace, across tables
   for (const auto& t : rs.tables) {
     if (!t) continue;
     check_loops(*t, diags, ok);
@@ -155,7 +156,7 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
     for (size_t ci = 0; ci < chains.size(); ++ci) {
       const Chain& c = chains[ci];
       for (const Rule& r : c.rules) {
-        KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin()};
+        KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin(), &shared};
         auto check = [&](std::string_view what, std::string_view name, uint8_t proto,
                          HookMask legal, std::optional<TableKind> only, SourceLoc loc,
                          std::string extra) {
