@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -156,7 +157,8 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
     for (size_t ci = 0; ci < chains.size(); ++ci) {
       const Chain& c = chains[ci];
       for (const Rule& r : c.rules) {
-        KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin(), &shared};
+        std::string hint;  // a kernel_check may explain its refusal
+        KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin(), &shared, &hint};
         auto check = [&](std::string_view what, std::string_view name, uint8_t proto,
                          HookMask legal, std::optional<TableKind> only, SourceLoc loc,
                          std::string extra) {
@@ -180,7 +182,7 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
             return false;
           }
           if (!extra.empty()) {
-            diags.error(loc, std::move(extra));
+            diags.error(loc, std::move(extra), std::exchange(hint, {}));
             return false;
           }
           return true;
@@ -188,12 +190,14 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
         for (const Match& m : r.matches) {
           if (nft_is_native(m)) continue;
           const MatchDef& d = match_def(m.kind());
+          hint.clear();
           std::string extra = d.kernel_check ? d.kernel_check(call, m.data) : std::string{};
           if (!check("match", d.name, d.proto, d.hooks, d.only_table, m.loc, std::move(extra)))
             ok = false;
         }
         if (r.target.type == TargetType::Extension && !nft_target_is_native(r.target)) {
           const TargetDef& d = target_def(r.target.kind());
+          hint.clear();
           std::string extra = d.kernel_check ? d.kernel_check(call, r.target.data) : std::string{};
           if (!check("target", d.name, d.proto, d.hooks, d.only_table, r.target.loc, std::move(extra)))
             ok = false;

@@ -65,6 +65,12 @@ std::optional<ValMask> parse_val_mask(const OptionCall& c);
 /// glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
 std::optional<uint32_t> inet_pton4(std::string_view s);
 
+/// A kernel check's refusal with a hint: sets *k.hint (when given) and returns the message.
+inline std::string refuse(const KernelCheckCall& k, std::string message, std::string hint) {
+  if (k.hint) *k.hint = std::move(hint);
+  return message;
+}
+
 /// XTTYPE_PLEN for IPv4 (xtopt_parse_plen): a prefix length 0-32 (C notation), else a numeric
 /// dotted mask (getaddrinfo AI_NUMERICHOST, inet_aton forms) whose prefix length it is, or
 /// 255 (the uint8_t of -1) for a mask that is no prefix. Reports through c on error.

@@ -375,22 +375,28 @@ uint32_t user2credits_byte(uint32_t user) {
 std::string kernel_check(const KernelCheckCall& k, const MatchData& d) {
   const auto& h = std::get<HashlimitMatch>(d);
   if (h.name.empty() || h.name == "." || h.name == ".." || h.name.find('/') != std::string::npos)
-    return fmt::format("hashlimit: '{}' cannot name a table (it becomes a file in /proc/net/ipt_hashlimit)",
-                       h.name);
+    return refuse(k, fmt::format("hashlimit: '{}' cannot name a table", h.name),
+                  "the name becomes a file in /proc/net/ipt_hashlimit: no '/', not '.' or '..'");
   if (h.gc_interval == 0 || h.expire == 0)
-    return "hashlimit: --hashlimit-htable-gcinterval and --hashlimit-htable-expire must not be 0";
+    return refuse(k, "hashlimit: --hashlimit-htable-gcinterval and --hashlimit-htable-expire must not be 0",
+                  "give a number of milliseconds, or leave the option out for the default");
   if (h.srcmask > 32 || h.dstmask > 32)
-    return "hashlimit: --hashlimit-srcmask and --hashlimit-dstmask must be prefix lengths (0-32 or a contiguous mask)";
+    return refuse(k, "hashlimit: --hashlimit-srcmask and --hashlimit-dstmask must be prefix lengths",
+                  "write 0-32 or a contiguous mask such as 255.255.255.0");
   if (h.mode & H::kRateMatch) {
     if (h.avg == 0 || h.avg > UINT32_MAX)
-      return "hashlimit: the rate is too fast for --hashlimit-rate-match (its period per second is 0)";
-    if (h.interval == 0) return "hashlimit: --hashlimit-rate-interval must not be 0";
+      return refuse(k, "hashlimit: the rate is too fast for --hashlimit-rate-match",
+                    "with --hashlimit-rate-match the rate per second must be at most 1000000");
+    if (h.interval == 0)
+      return refuse(k, "hashlimit: --hashlimit-rate-interval must not be 0", "give a number of seconds");
   } else if (h.mode & H::kBytes) {
     if (user2credits_byte(static_cast<uint32_t>(h.avg)) == 0)
-      return "hashlimit: the byte rate is too high for the kernel's credits";
+      return refuse(k, "hashlimit: the byte rate is too high for the kernel",
+                    "byte rates below 34359738352b/s (32gb/s) fit");
   } else if (h.burst == 0 || user2credits(h.avg * h.burst) < user2credits(h.avg)) {
-    return fmt::format("hashlimit: rate and burst overflow the kernel's credits (period {} x burst {})",
-                       h.avg, h.burst);
+    uint64_t safe = UINT64_MAX / user2credits(h.avg);
+    return refuse(k, fmt::format("hashlimit: the rate with burst {} overflows the kernel's credit counter", h.burst),
+                  fmt::format("at this rate a burst of at most {} fits; lower --hashlimit-burst or raise the rate", safe));
   }
   // The table is looked up by name (per family); the first rule creates it.
   if (k.shared) {
@@ -398,8 +404,9 @@ std::string kernel_check(const KernelCheckCall& k, const MatchData& d) {
     uint64_t rate_match = (h.mode & H::kRateMatch) ? 2 : 1;
     auto [it, fresh] = k.shared->emplace(key, rate_match);
     if (!fresh && it->second != rate_match)
-      return fmt::format("hashlimit: table '{}' is already used by a rule {} --hashlimit-rate-match",
-                         h.name, it->second == 2 ? "with" : "without");
+      return refuse(k, fmt::format("hashlimit: table '{}' is already used by a rule {} --hashlimit-rate-match",
+                                   h.name, it->second == 2 ? "with" : "without"),
+                    "rules sharing a --hashlimit-name must agree on --hashlimit-rate-match; rename one table");
   }
   return {};
 }

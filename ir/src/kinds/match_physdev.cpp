@@ -7,6 +7,7 @@
 // chains). Bridged packets reach iptables only with br_netfilter, which the check loads.
 #include <fmt/format.h>
 
+#include "kind_helpers.hpp"
 #include "registry.hpp"
 
 namespace iptc::ir::kinds {
@@ -76,8 +77,8 @@ std::string kernel_check(const KernelCheckCall& k, const MatchData& d) {
   if ((m.bitmask & (P::kOut | P::kIsOut)) &&
       (!(m.bitmask & P::kBridged) || (m.invert & P::kBridged)) && k.base_chain &&
       (k.hooks & hook_bit(Hook::Output)))
-    return "physdev: --physdev-out and --physdev-is-out are not valid in OUTPUT without "
-           "--physdev-is-bridged";
+    return refuse(k, "physdev: --physdev-out and --physdev-is-out are not valid in OUTPUT",
+                  "the bridge port is not known yet there; add --physdev-is-bridged, or match in FORWARD or POSTROUTING");
   return {};
 }
 

@@ -183,9 +183,11 @@ std::string kernel_check(const KernelCheckCall& k, const MatchData& d) {
   constexpr HookMask in_side = hook_bit(Hook::Prerouting) | hook_bit(Hook::Input);
   constexpr HookMask out_side = hook_bit(Hook::Postrouting) | hook_bit(Hook::Output);
   if ((k.hooks & in_side) && (m.flags & P::kOut))
-    return "policy: --dir out is not valid in PREROUTING and INPUT (no output policy exists yet)";
+    return refuse(k, "policy: --dir out is not valid in PREROUTING and INPUT",
+                  "packets there have no output policy yet; use --dir in, or move the rule to FORWARD, OUTPUT or POSTROUTING");
   if ((k.hooks & out_side) && (m.flags & P::kIn))
-    return "policy: --dir in is not valid in POSTROUTING and OUTPUT (no input policy applies)";
+    return refuse(k, "policy: --dir in is not valid in POSTROUTING and OUTPUT",
+                  "packets there were not decapsulated by this host; use --dir out, or move the rule to PREROUTING, INPUT or FORWARD");
   return {};
 }
 

@@ -122,18 +122,20 @@ void save(SaveWriter& w, const MatchData& d) {
 
 /// recent_mt_check (the flag, count and name tests) and proc_create_data for the list's
 /// /proc/net/xt_recent entry.
-std::string kernel_check(const KernelCheckCall&, const MatchData& d) {
+std::string kernel_check(const KernelCheckCall& k, const MatchData& d) {
   const auto& r = std::get<RecentMatch>(d);
   if ((r.check_set & (R::kSet | R::kRemove)) &&
       (r.seconds || r.hit_count || (r.check_set & (R::kTtl | R::kReap))))
-    return "recent: --seconds, --hitcount, --rttl and --reap work only with --rcheck or --update";
+    return refuse(k, "recent: --seconds, --hitcount, --rttl and --reap work only with --rcheck or --update",
+                  "test the list in a separate -m recent --rcheck/--update rule, or drop the modifiers");
   if (r.hit_count >= kMaxNstamps)
-    return fmt::format("recent: --hitcount {} is larger than the kernel allows ({})", r.hit_count,
-                       kMaxNstamps - 1);
-  if (r.name.empty()) return "recent: the list name must not be empty";
+    return refuse(k, fmt::format("recent: --hitcount {} is larger than the kernel allows", r.hit_count),
+                  fmt::format("the kernel remembers at most {} packets per address", kMaxNstamps - 1));
+  if (r.name.empty())
+    return refuse(k, "recent: the list name must not be empty", "name the list, e.g. --name ssh");
   if (r.name == "." || r.name == ".." || r.name.find('/') != std::string::npos)
-    return fmt::format("recent: '{}' cannot name a list (it becomes a file in /proc/net/xt_recent)",
-                       r.name);
+    return refuse(k, fmt::format("recent: '{}' cannot name a list", r.name),
+                  "the name becomes a file in /proc/net/xt_recent: no '/', not '.' or '..'");
   return {};
 }
 

@@ -3,6 +3,7 @@
 // most once, none required, none invertible with '!'. The kernel match exists only at
 // PREROUTING (static hook mask, checked through jumps) and its checkentry accepts only the raw
 // and mangle tables.
+#include "kind_helpers.hpp"
 #include "registry.hpp"
 
 namespace iptc::ir::kinds {
@@ -36,7 +37,8 @@ void save(SaveWriter& w, const MatchData& d) {
 /// rpfilter_check: the table, by name.
 std::string kernel_check(const KernelCheckCall& k, const MatchData&) {
   if (k.table != TableKind::Raw && k.table != TableKind::Mangle)
-    return "rpfilter is only valid in the raw and mangle tables";
+    return refuse(k, "rpfilter is only valid in the raw and mangle tables",
+                  "move the rule to '-t raw' or '-t mangle' PREROUTING");
   return {};
 }
 

@@ -128,6 +128,7 @@ struct KernelCheckCall {
   const IpHeaderMatch* ip = nullptr;
   bool base_chain = false;  ///< the rule sits in a built-in chain
   SharedObjects* shared = nullptr;  ///< named objects created by the rules checked before
+  std::string* hint = nullptr;      ///< may be set with the error: how to fix the rule
 };
 
 struct MatchDef {
