@@ -255,7 +255,7 @@ uint32_t plen_to_mask(uint8_t hlen) {
   return hlen == 0 ? 0u : hlen <= 32 ? prefix_to_mask(hlen) : 0xffffffffu;
 }
 
-bool parse_hostmask(const OptionCall& c, Ipv4Net& out) {
+bool parse_hostmask(const OptionCall& c, Ipv4Net& out, bool* tail_ones) {
   std::string_view s = c.arg;
   size_t slash = s.find('/');
   std::string_view host = s.substr(0, slash);
@@ -264,21 +264,25 @@ bool parse_hostmask(const OptionCall& c, Ipv4Net& out) {
     return c.fail(fmt::format("invalid address '{}'", host),
                   "write an IPv4 address; iptc does not resolve host names (iptables would ask DNS once, at load time)");
   uint32_t mask = 0xffffffff;
+  bool ones = true;
   if (slash != std::string_view::npos) {
     std::string_view m = s.substr(slash + 1);
     // xtopt_parse_plenmask: a prefix length 0..32, else a numeric mask, whose prefix length
     // decides; a mask that is no prefix (hlen -1) leaves all 32 bits set.
     if (auto bits = parse_uint(m, 0, 32)) {
       mask = prefix_to_mask(static_cast<int>(*bits));
+      ones = false;
     } else if (auto dotted = parse_inet_aton(m)) {
       int p = mask_to_prefix(*dotted);
       mask = p < 0 ? 0xffffffffu : prefix_to_mask(p);
+      ones = p < 0;
     } else {
       return c.fail(fmt::format("invalid mask '{}'", m),
                     "a mask is a prefix length 0-32 or a dotted mask such as 255.255.255.0");
     }
   }
   out = {*addr, mask};
+  if (tail_ones) *tail_ones = ones;
   return true;
 }
 

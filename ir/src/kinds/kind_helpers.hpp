@@ -82,7 +82,10 @@ uint32_t plen_to_mask(uint8_t hlen);
 
 /// XTTYPE_HOSTMASK for IPv4 (xtopt_parse_hostmask): "ADDR[/MASK]", the address through
 /// getaddrinfo (inet_aton forms, no DNS in iptc) kept unmasked, the mask as parse_plen.
-bool parse_hostmask(const OptionCall& c, Ipv4Net& out);
+/// tail_ones (when given) receives whether bytes 4-15 of the kernel's mask are all ones: true
+/// without a mask or for a mask that is no prefix (xtopt_parse_host's memset), false for a
+/// prefix (xtopt_parse_plenmask).
+bool parse_hostmask(const OptionCall& c, Ipv4Net& out, bool* tail_ones = nullptr);
 
 /// XTTYPE_HOST for IPv4 (xtopt_parse_host): one numeric address, inet_aton forms.
 std::optional<uint32_t> parse_host(const OptionCall& c, std::string_view ext);

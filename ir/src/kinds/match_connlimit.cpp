@@ -43,6 +43,7 @@ bool parse(const OptionCall& c, MatchData& d) {
       auto p = parse_plen(c, "connlimit");
       if (!p) return false;
       m.mask = plen_to_mask(*p);
+      m.mask_tail_ones = *p > 32;
       return true;
     }
     case kSaddr:

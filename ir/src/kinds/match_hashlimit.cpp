@@ -17,7 +17,8 @@
 // 60". The kernel's hashlimit_mt_check_common refuses a zero gc interval or expiry, masks
 // longer than 32, a rate-match period of 0, a byte rate its credits cannot hold, a burst whose
 // credits overflow (HZ 250 on this kernel), and a name /proc cannot hold; it cuts size and max
-// to 1048576 in the rule itself. A table is shared by name; this kernel refuses a rule whose
+// to 1048576 in the rule it keeps and lists (iptc keeps the written values, as iptables-restore
+// compares the rules of one transaction as sent, and prints the cut). A table is shared by name; this kernel refuses a rule whose
 // --hashlimit-rate-match differs from the rule that created the table.
 #include <climits>
 
@@ -235,8 +236,7 @@ bool parse(const OptionCall& c, MatchData& d) {
   }
 }
 
-/// hashlimit_mt_check (iptables' final check), then what the kernel's check does to the rule
-/// itself (size and max cut to 1048576).
+/// hashlimit_mt_check (iptables' final check).
 bool finish(const FinishCall& c, MatchData& d) {
   auto& h = std::get<HashlimitMatch>(d);
   auto seen = [&](uint8_t id) { return (c.seen & (1u << id)) != 0; };
@@ -265,9 +265,6 @@ bool finish(const FinishCall& c, MatchData& d) {
     if (h.interval == 0) h.interval = (h.mode & H::kBytes) ? 1 : h.mult;
   }
   h.mult = 0;  // iptables' udata: not part of the rule
-  // hashlimit_mt_check_common changes the rule the kernel keeps (and lists).
-  h.size = std::min(h.size, kMaxSize);
-  h.max = std::min(h.max, kMaxSize);
   return true;
 }
 
@@ -340,8 +337,9 @@ void save(SaveWriter& w, const MatchData& d) {
       sep = ",";
     }
   w.raw(" --hashlimit-name ").raw(h.name);
-  if (h.size) w.raw(fmt::format(" --hashlimit-htable-size {}", h.size));
-  if (h.max) w.raw(fmt::format(" --hashlimit-htable-max {}", h.max));
+  // hashlimit_mt_check_common cuts both in the rule the kernel keeps and lists.
+  if (h.size) w.raw(fmt::format(" --hashlimit-htable-size {}", std::min(h.size, kMaxSize)));
+  if (h.max) w.raw(fmt::format(" --hashlimit-htable-max {}", std::min(h.max, kMaxSize)));
   if (h.gc_interval != 1000) w.raw(fmt::format(" --hashlimit-htable-gcinterval {}", h.gc_interval));
   // The comparison is with the quantum cut to uint32_t, as hashlimit_mt_save keeps it.
   if (h.expire != static_cast<uint32_t>(quantum))

@@ -74,10 +74,12 @@ bool parse(const OptionCall& c, MatchData& d) {
     case kTunnelSrc:
     case kTunnelDst: {
       Ipv4Net n;
-      if (!parse_hostmask(c, n)) return false;
+      bool tail_ones = false;
+      if (!parse_hostmask(c, n, &tail_ones)) return false;
       bool src = c.opt->id == kTunnelSrc;
       if (!once(src ? P::kSaddr : P::kDaddr, c.opt->name)) return false;
       (src ? e.saddr : e.daddr) = n;
+      (src ? e.smask_tail_ones : e.dmask_tail_ones) = tail_ones;
       return true;
     }
     case kProto: {

@@ -90,6 +90,7 @@ bool parse(const OptionCall& c, MatchData& d) {
       auto m = parse_host(c, "recent");
       if (!m) return false;
       r.mask = *m;
+      r.mask_tail_ones = false;
       return true;
     }
     default: return false;

@@ -251,6 +251,11 @@ struct RecentMatch {
   std::string name = "DEFAULT";  ///< list name, 1 to 199 bytes
   Side side = Side::Source;      ///< --rsource / --rdest: the address looked up
   uint32_t mask = 0xffffffff;    ///< --mask (XT_RECENT rev 1), host order
+  /// Bytes 4-15 of the kernel's union nf_inet_addr mask: all ones by default (recent_init),
+  /// zero once --mask is given (XTTYPE_HOST copies a zero-padded address). They never affect
+  /// IPv4 matching, but iptables -D/-C compare them: a rule written without --mask differs
+  /// from one with "--mask 255.255.255.255".
+  bool mask_tail_ones = true;
   friend bool operator==(const RecentMatch&, const RecentMatch&) = default;
 };
 
@@ -279,8 +284,12 @@ struct HashlimitMatch {
   /// be refilled at once (0: none).
   uint64_t burst = 5;
   uint32_t mode = 0;
-  uint32_t size = 0;            ///< hash buckets (0: from memory size; at most 1048576)
-  uint32_t max = 0;             ///< entries (0: 8 * size; at most 1048576)
+  /// Hash buckets as written (0: from memory size). The kernel's checkentry cuts size and
+  /// max to 1048576 in the rule it keeps (and lists); iptables-restore compares the rules of
+  /// one transaction as sent, so the written value is kept here and the cut is applied by
+  /// the printer and must be applied by evaluation.
+  uint32_t size = 0;
+  uint32_t max = 0;             ///< entries as written (0: 8 * size; below size: size)
   uint32_t gc_interval = 1000;  ///< ms between garbage collections
   uint32_t expire = 0;          ///< ms an idle entry lives
   uint32_t interval = 0;        ///< kRateMatch: measuring window in seconds
@@ -297,6 +306,10 @@ struct HashlimitMatch {
 struct ConnlimitMatch {
   enum : uint32_t { kInvert = 1, kDaddr = 2 };  ///< XT_CONNLIMIT_INVERT, XT_CONNLIMIT_DADDR
   uint32_t mask = 0xffffffff;  ///< host order
+  /// Bytes 4-15 of the kernel's mask: all ones by default and for a mask that is no prefix,
+  /// zero after "--connlimit-mask N" (XTTYPE_PLENMASK). Irrelevant to IPv4 matching, but
+  /// compared by iptables -D/-C (the listed "--connlimit-mask 32" differs from no option).
+  bool mask_tail_ones = true;
   uint32_t limit = 0;
   uint32_t flags = 0;  ///< kInvert: --connlimit-upto (match count <= limit), else count > limit
   friend bool operator==(const ConnlimitMatch&, const ConnlimitMatch&) = default;
@@ -331,6 +344,10 @@ struct PolicyMatch {
   struct Elem {
     /// Tunnel end points as written (the kernel compares (addr ^ sa) & mask), host order.
     Ipv4Net saddr, daddr;
+    /// Bytes 4-15 of smask/dmask: all ones when the address was written without a mask (or
+    /// with one that is no prefix), zero with "/N" or when absent. Irrelevant to IPv4
+    /// matching, but compared by iptables -D/-C ("1.2.3.4" differs from "1.2.3.4/32").
+    bool smask_tail_ones = false, dmask_tail_ones = false;
     /// As iptables stores it: the number written, in host order, where the kernel expects
     /// network order. On a little-endian host the SA's SPI must be bswap32(spi) to match.
     uint32_t spi = 0;
