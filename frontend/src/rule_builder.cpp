@@ -47,12 +47,11 @@ bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* pol
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
     mark_created(tk, name.text);
+    // No nat check here: do_parse refuses DROP in nat for -P and -j only, and chain lines never
+    // reach do_parse, so ":PREROUTING DROP" loads in nat.
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
-    else if (policy->text == "DROP") {
-      if (tk == ir::TableKind::Nat)
-        return fail(policy, name.loc, "the nat table is not intended for filtering; DROP is not allowed as its policy");
-      c->policy = ir::Policy::Drop;
-    } else if (policy->text != "-")
+    else if (policy->text == "DROP") c->policy = ir::Policy::Drop;
+    else if (policy->text != "-")
       return fail(policy, name.loc, fmt::format("bad policy name '{}'", policy->text),
                   "a built-in chain's policy is ACCEPT or DROP");
     if (counters) c->counters = *counters;
@@ -178,8 +177,9 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
                                   c->rules.size(), c->rules.size() == 1 ? "" : "s"),
                       fmt::format("insert at 1 to {}", c->rules.size() + 1));
       }
-      for (const ir::Rule& r0 : cmd.rules) {
+      for (const ir::Rule& r0 : cmd.rules)
         if (!check_jump(t, r0)) return false;
+      for (const ir::Rule& r0 : cmd.rules) {
         ir::Rule r = r0;
         ir::nft_canonicalize(r);
         if (op == kCmdAppend) c->rules.push_back(std::move(r));
@@ -208,6 +208,12 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
     case kCmdReplace: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      // nft_rule_replace() looks the rule up in a cache iptables-restore never fills: it fails
+      // ("No chain/target/match by that name") or crashes (SIGSEGV) on every -R line.
+      if (op == kCmdReplace && restore_)
+        return fail(cmd.command_word, cmd.loc, "iptables-restore (nf_tables) cannot replace rules: -R fails or crashes it",
+                    fmt::format("delete the rule and insert the new one: -D {} {} then -I {} {} ...", c->name,
+                                cmd.rulenum, c->name, cmd.rulenum));
       if (cmd.rulenum == 0 || cmd.rulenum > c->rules.size())
         return fail(cmd.rulenum_word, cmd.loc,
                     fmt::format("chain '{}' has no rule {} (it has {})", c->name, cmd.rulenum,
@@ -225,6 +231,9 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
     }
     case kCmdFlush:
     case kCmdZero: {
+      // nft_rule_flush() without a chain returns early when the table is not in the cache, and
+      // iptables-restore starts with an empty cache: the rules stay.
+      if (op == kCmdFlush && cmd.chain.empty() && restore_) return true;
       if (!cmd.chain.empty()) {
         ir::Chain* c = chain_for(t, cmd, true);
         if (!c) return false;
@@ -281,12 +290,22 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
         t.erase_chain(cmd.chain);
         return true;
       }
-      // Without a name: every user chain that no rule refers to.
+      // Without a name: every user chain goes, and the kernel refuses (EBUSY) to delete one that
+      // still has rules or is the target of a jump, failing the whole command.
       std::vector<std::string> names;
-      for (const auto& ch : t.chains())
-        if (!ch.builtin()) names.push_back(ch.name);
-      for (const auto& n : names)
-        if (!referenced(n)) t.erase_chain(n);
+      for (const auto& ch : t.chains()) {
+        if (ch.builtin()) continue;
+        if (referenced(ch.name))
+          return fail(cmd.command_word, cmd.loc,
+                      fmt::format("cannot delete every user chain: chain '{}' is still referenced by a rule", ch.name),
+                      "delete or change the rules that jump to it first");
+        if (!ch.rules.empty())
+          return fail(cmd.command_word, cmd.loc,
+                      fmt::format("cannot delete every user chain: chain '{}' is not empty", ch.name),
+                      fmt::format("flush it first with -F {}", ch.name));
+        names.push_back(ch.name);
+      }
+      for (const auto& n : names) t.erase_chain(n);
       return true;
     }
     case kCmdRenameChain: {
@@ -295,6 +314,13 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
       // iptables-nft 1.8.9 lets this through and renames the nf_tables base chain: the
       // renamed chain keeps filtering packets at its hook, but iptables-save can no longer
       // list it ("incompatible base-chains"). iptc refuses to model that state.
+      // iptables-restore flushed the table at '*table', so the chain was created in this
+      // transaction, and nf_tables renames by handle, which such a chain does not have yet:
+      // "CHAIN_RENAME failed (No such file or directory)".
+      if (restore_ && !c->builtin())
+        return fail(cmd.command_word, cmd.loc,
+                    fmt::format("iptables-restore (nf_tables) cannot rename chain '{}' created in the same file", c->name),
+                    fmt::format("declare the chain as '{}' in the first place", cmd.newname));
       if (c->builtin())
         return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name),
                     "iptables-nft accepts this but leaves a hidden base chain that iptables-save cannot list; iptc refuses it");

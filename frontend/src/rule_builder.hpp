@@ -16,7 +16,10 @@ namespace iptc::frontend {
 
 class RuleBuilder {
  public:
-  RuleBuilder(ir::Ruleset& rs, ir::Diagnostics& diags) : rs_(rs), diags_(diags) {}
+  /// restore: the commands come from an iptables-restore file, one nf_tables transaction that
+  /// starts with an empty cache, where -F without a chain does nothing and -E and -R fail.
+  RuleBuilder(ir::Ruleset& rs, ir::Diagnostics& diags, bool restore = false)
+      : rs_(rs), diags_(diags), restore_(restore) {}
 
   /// `*TABLE` in iptables-restore: the table starts over (absent until touched).
   void reset_table(ir::TableKind t);
@@ -44,6 +47,7 @@ class RuleBuilder {
   ir::Ruleset& rs_;
   ir::Diagnostics& diags_;
   std::array<std::array<bool, ir::kHookCount>, ir::kTableCount> created_{};
+  bool restore_ = false;
 };
 
 }  // namespace iptc::frontend
