@@ -27,28 +27,32 @@ bool RuleBuilder::fail(const Word* w, ir::SourceLoc fallback, std::string msg, s
   return false;
 }
 
-void RuleBuilder::reset_table(ir::TableKind t) {
-  rs_.tables[static_cast<size_t>(t)].reset();
-  created_[static_cast<size_t>(t)] = {};
-}
-
-void RuleBuilder::mark_created(ir::TableKind t, std::string_view chain) {
-  if (auto h = ir::hook_from_name(chain)) created_[static_cast<size_t>(t)][static_cast<size_t>(*h)] = true;
-}
+void RuleBuilder::reset_table(ir::TableKind t) { rs_.tables[static_cast<size_t>(t)].reset(); }
 
 bool RuleBuilder::created(ir::TableKind t, std::string_view chain) const {
-  auto h = ir::hook_from_name(chain);
-  return h && created_[static_cast<size_t>(t)][static_cast<size_t>(*h)];
+  const ir::Table* table = rs_.table(t);
+  const ir::Chain* c = table ? table->find(chain) : nullptr;
+  return c && c->builtin() && c->registered;
+}
+
+ir::Table& RuleBuilder::table(ir::TableKind tk, ir::SourceLoc loc) {
+  bool fresh = rs_.table(tk) == nullptr;
+  ir::Table& t = rs_.ensure(tk, loc);
+  // iptables-nft creates a table's built-in chains one by one as the input names them.
+  if (fresh)
+    for (auto& c : t.chains())
+      if (c.builtin()) c.registered = false;
+  return t;
 }
 
 bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* policy,
                              const ir::Counters* counters) {
-  ir::Table& t = rs_.ensure(tk, name.loc);
+  ir::Table& t = table(tk, name.loc);
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
-    mark_created(tk, name.text);
     // No nat check here: do_parse refuses DROP in nat for -P and -j only, and chain lines never
     // reach do_parse, so ":PREROUTING DROP" loads in nat.
+    c->registered = true;  // nft_chain_set -> nft_chain_new
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
     else if (policy->text == "DROP") c->policy = ir::Policy::Drop;
     else if (policy->text != "-")
@@ -117,11 +121,14 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
   if (cmd.skipped) return true;
   // A command is one transaction: when it fails, a table it would have created stays absent.
   auto tk0 = ir::table_from_name(cmd.table);
-  bool existed = tk0 && rs_.table(*tk0);
-  auto created_before = created_;
+  ir::Table* before = tk0 ? rs_.table(*tk0) : nullptr;
+  std::vector<bool> registered;  // base chains the kernel has, restored when the command fails
+  if (before)
+    for (const auto& c : before->chains()) registered.push_back(c.registered);
   bool ok = apply_command(cmd);
-  if (!ok && tk0 && !existed) reset_table(*tk0);
-  if (!ok) created_ = created_before;
+  if (!ok && tk0 && !before) reset_table(*tk0);
+  if (!ok && before)
+    for (size_t i = 0; i < registered.size(); ++i) before->chains()[i].registered = registered[i];
   return ok;
 }
 
@@ -160,9 +167,10 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
     return fail(cmd.chain_word, cmd.loc,
                 fmt::format("built-in chain '{}' does not exist in the kernel yet", cmd.chain),
                 "iptables-nft creates a base chain only when a rule, a policy or -F first needs it");
+  ir::Table& t = table(*tk, cmd.loc);
+  // -A, -I, -F CHAIN and -P create the base chain they name (Chain::registered).
   if (builtin_name && (op == kCmdAppend || op == kCmdInsert || op == kCmdFlush || op == kCmdSetPolicy))
-    mark_created(*tk, cmd.chain);
-  ir::Table& t = rs_.ensure(*tk, cmd.loc);
+    t.find(cmd.chain)->registered = true;
   switch (op) {
     case kCmdAppend:
     case kCmdInsert: {

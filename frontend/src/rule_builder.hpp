@@ -36,17 +36,17 @@ class RuleBuilder {
   bool apply_command(const ParsedCommand& cmd);
   bool fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint = {});
   ir::Chain* chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist);
+  /// The table, created with its built-in chains not yet registered (Chain::registered).
+  ir::Table& table(ir::TableKind tk, ir::SourceLoc loc);
   bool check_jump(ir::Table& t, const ir::Rule& r);
 
   /// iptables-nft creates a table's base chains one by one, when a command first needs
   /// them (-A/-I into it, -P, -F CHAIN, a chain line); iptables-save lists the missing ones
   /// anyway, but -Z CHAIN fails on a base chain that does not exist yet.
-  void mark_created(ir::TableKind t, std::string_view chain);
   [[nodiscard]] bool created(ir::TableKind t, std::string_view chain) const;
 
   ir::Ruleset& rs_;
   ir::Diagnostics& diags_;
-  std::array<std::array<bool, ir::kHookCount>, ir::kTableCount> created_{};
   bool restore_ = false;
 };
 
