@@ -422,9 +422,12 @@ bool match_connlimit(const ir::Match& m, const ir::ConnlimitMatch& info, EvalCtx
   // __nf_conncount_add
   bool add = true, check = true;
   if (ct && ct->confirmed()) {
-    // Counted when its first packet passed (or never). A local connection is confirmed
-    // before its reply: then the list is checked for it (it may be new to this rule).
-    if ((ct->status & runtime::ips::kSeenReply) || p.in != "lo") {
+    // Counted when its first packet passed (or never): with a reply seen, only the list is
+    // collected; before (a local connection is confirmed early, a UDP flow may never see a
+    // reply) the list is walked for it, which stops at the connection itself (Linux 6.18.y;
+    // kernel recordings agree: a second unreplied UDP flow stays counted while the first
+    // one's packets find themselves ahead of it).
+    if (ct->status & runtime::ips::kSeenReply) {
       add = check = false;
       gc_list(l, table, now);
     }
