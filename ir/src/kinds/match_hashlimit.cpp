@@ -248,6 +248,10 @@ bool finish(const FinishCall& c, MatchData& d) {
     uint32_t burst = 0;
     if (seen(kBurst)) {
       uint64_t quantum = cost_to_bytes(h.avg);
+      // A rate of about one byte a second has no quantum: iptables divides by zero and dies.
+      if (quantum == 0)
+        return c.fail("hashlimit: the byte rate is too slow for --hashlimit-burst",
+                      "iptables divides by zero here; give a rate of at least 16b/s");
       if (h.burst < quantum)
         return c.fail(fmt::format("hashlimit: burst cannot be smaller than {}b", quantum),
                       "a byte burst holds at least one second of the rate");
