@@ -29,9 +29,34 @@ struct TraceOptions {
   bool legacy = false;
   uint64_t seed = 1;
   std::string conntrack = "always";
+  std::string time;
+  int32_t tz_minuteswest = 0;
   InputOptions input;
 };
 }  // namespace
+
+/// --time: 'YYYY-MM-DD[ HH:MM[:SS]]' in UTC (as libxt_time reads dates), or epoch seconds.
+static std::optional<int64_t> parse_trace_time(const std::string& text) {
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos) {
+    if (text.size() > 12) return std::nullopt;
+    return std::stoll(text);
+  }
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  char tail = 0;
+  int n = std::sscanf(text.c_str(), "%4d-%2d-%2d%*[ T]%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &sec,
+                      &tail);
+  if (n < 3 || n == 4 || n == 7 || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+      mi > 59 || sec > 59)
+    return std::nullopt;
+  // Days from civil (proleptic Gregorian), 1970-01-01 = 0.
+  int yy = mo <= 2 ? y - 1 : y;
+  int era = yy / 400;
+  int yoe = yy - era * 400;
+  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = int64_t{era} * 146097 + doe - 719468;
+  return days * 86400 + h * 3600 + mi * 60 + sec;
+}
 
 Runner add_trace(CLI::App& app) {
   auto opts = std::make_shared<TraceOptions>();
@@ -61,6 +86,12 @@ Runner add_trace(CLI::App& app) {
       ->check(CLI::IsMember({"always", "auto"}))
       ->capture_default_str();
   cmd->add_option("--seed", opts->seed, "Seed for statistic --mode random and NAT --random")
+      ->capture_default_str();
+  cmd->add_option("--time", opts->time,
+                  "Wall-clock time (UTC) of the packets file's clock 0, for -m time, as "
+                  "'YYYY-MM-DD HH:MM:SS' or seconds since 1970; default: now");
+  cmd->add_option("--tz-minuteswest", opts->tz_minuteswest,
+                  "The kernel's sys_tz (minutes west of UTC) that -m time --kerneltz applies")
       ->capture_default_str();
   add_input_options(*cmd, opts->input);
   return [cmd, opts]() -> int {
@@ -112,6 +143,18 @@ Runner add_trace(CLI::App& app) {
     eo.seed = opts->seed;
     eo.frontend = opts->legacy ? interp::Frontend::Legacy : interp::Frontend::Nft;
     eo.conntrack_always = opts->conntrack == "always";
+    eo.tz_minuteswest = opts->tz_minuteswest;
+    if (!opts->time.empty()) {
+      auto epoch = parse_trace_time(opts->time);
+      if (!epoch) {
+        fmt::print(stderr,
+                   "iptc trace: error: --time '{}' is not a time\n  hint: write 'YYYY-MM-DD "
+                   "HH:MM:SS' (UTC) or a number of seconds since 1970\n",
+                   opts->time);
+        return 2;
+      }
+      eo.epoch = *epoch;
+    }
     interp::Engine engine(rs, host, eo);
     interp::TraceFormatOptions fo;
     fo.sources = &sm;

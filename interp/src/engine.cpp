@@ -30,6 +30,8 @@
 
 #include <fmt/format.h>
 
+#include <ctime>
+
 #include "interp_internal.hpp"
 #include "iptc/ir/values.hpp"
 #include "iptc/runtime/nat.hpp"
@@ -45,7 +47,8 @@ bool rule_needs_conntrack(const ir::Rule& r) {
     switch (m.kind()) {
       case ir::MatchKind::Conntrack:
       case ir::MatchKind::State:
-      case ir::MatchKind::Connmark: return true;
+      case ir::MatchKind::Connmark:
+      case ir::MatchKind::Connlimit: return true;  // connlimit_mt_check: nf_ct_netns_get
       case ir::MatchKind::Tcp:
       case ir::MatchKind::Udp:
       case ir::MatchKind::Icmp:
@@ -60,7 +63,15 @@ bool rule_needs_conntrack(const ir::Rule& r) {
       case ir::MatchKind::Pkttype:
       case ir::MatchKind::Length:
       case ir::MatchKind::Statistic:
-      case ir::MatchKind::Set: break;
+      case ir::MatchKind::Set:
+      case ir::MatchKind::Recent:
+      case ir::MatchKind::Hashlimit:
+      case ir::MatchKind::Sctp:
+      case ir::MatchKind::Policy:
+      case ir::MatchKind::Rpfilter:
+      case ir::MatchKind::Physdev:
+      case ir::MatchKind::Tcpmss:
+      case ir::MatchKind::Time: break;
     }
   }
   if (r.target.type != ir::TargetType::Extension) return false;
@@ -103,6 +114,8 @@ State::State(const ir::Ruleset& r, runtime::HostModel h, EngineOptions o)
     for (const auto& c : t->chains())
       for (const auto& rule : c.rules) conntrack_on = conntrack_on || rule_needs_conntrack(rule);
   }
+  epoch = opts.epoch ? *opts.epoch : static_cast<int64_t>(std::time(nullptr));
+  init_named_match_state(*this);
 }
 
 }  // namespace detail
@@ -235,6 +248,10 @@ Pkt Engine::Impl::build(const PacketSpec& p) {
   f.icmp_code = p.icmp_code;
   f.icmp_id = p.echo_id;
   f.icmp_seq = p.echo_seq;
+  if (p.mss && p.proto == 6)
+    f.tcp_options = {2, 4, static_cast<uint8_t>(*p.mss >> 8), static_cast<uint8_t>(*p.mss)};
+  if (p.proto == 132)
+    for (auto [type, flags] : p.chunks) f.payload.insert(f.payload.end(), {type, flags, 0, 4});
   if (p.icmp_error()) {
     // The packet the error is about, as its sender wrote it: its IP header and the first 8
     // bytes of its transport header.
@@ -260,6 +277,9 @@ Pkt Engine::Impl::build(const PacketSpec& p) {
   pkt.reparse();
   pkt.mark = p.mark;
   pkt.local = p.local();
+  pkt.bridged = !p.physin.empty() || !p.physout.empty();
+  pkt.physin = p.physin;
+  pkt.physout = p.physout;
   pkt.uid = p.uid;
   pkt.gid = p.gid;
   pkt.mac = p.mac;

@@ -13,6 +13,8 @@
 //   pkttype        xt_pkttype.c                     length     xt_length.c
 //   statistic      xt_statistic.c                   connmark   xt_connmark.c
 //   set            xt_set.c (no ipset contents are known: every set is empty)
+// recent, hashlimit, connlimit: eval_match_state.cpp; sctp, policy, rpfilter, physdev,
+// tcpmss, time: eval_match_misc.cpp.
 // A match returns whether it matched; "hotdrop" (the kernel's par->hotdrop: drop the packet
 // at once) is set on the context. Stateful matches (limit, statistic) change their state only
 // here, i.e. exactly when the kernel evaluates them.
@@ -448,6 +450,17 @@ bool eval_match(const ir::Match& m, EvalCtx& c) {
       return match_statistic(m, std::get<ir::StatisticMatch>(m.data), c);
     case ir::MatchKind::Connmark: return match_connmark(std::get<ir::ConnmarkMatch>(m.data), c);
     case ir::MatchKind::Set: return match_set(std::get<ir::SetMatch>(m.data), c);
+    case ir::MatchKind::Recent: return match_recent(std::get<ir::RecentMatch>(m.data), c);
+    case ir::MatchKind::Hashlimit:
+      return match_hashlimit(std::get<ir::HashlimitMatch>(m.data), c);
+    case ir::MatchKind::Connlimit:
+      return match_connlimit(m, std::get<ir::ConnlimitMatch>(m.data), c);
+    case ir::MatchKind::Sctp: return match_sctp(std::get<ir::SctpMatch>(m.data), c);
+    case ir::MatchKind::Policy: return match_policy(std::get<ir::PolicyMatch>(m.data), c);
+    case ir::MatchKind::Rpfilter: return match_rpfilter(std::get<ir::RpfilterMatch>(m.data), c);
+    case ir::MatchKind::Physdev: return match_physdev(std::get<ir::PhysdevMatch>(m.data), c);
+    case ir::MatchKind::Tcpmss: return match_tcpmss(std::get<ir::TcpmssMatch>(m.data), c);
+    case ir::MatchKind::Time: return match_time(std::get<ir::TimeMatch>(m.data), c);
   }
   return false;
 }

@@ -7,7 +7,10 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <list>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -40,6 +43,10 @@ struct Pkt {
   std::array<uint8_t, 6> mac{};
   bool has_mac = false;   ///< arrived on an Ethernet device (xt_mac needs one)
   runtime::RouteResult route;  ///< the current routing decision
+  /// skb->nf_bridge: the packet crossed a bridge (packet keys physin=/physout=), with its
+  /// bridge ports ("" = none). physout is known from FORWARD on (br_nf_forward_ip).
+  bool bridged = false;
+  std::string physin, physout;
 
   void reparse() { v = runtime::parse_packet(buf.bytes); }
   [[nodiscard]] uint32_t len() const { return static_cast<uint32_t>(buf.bytes.size()); }
@@ -53,6 +60,49 @@ struct LimitState {
   // xt_limit
   uint32_t credit = 0, credit_cap = 0, xcost = 0;
   uint64_t prev_jiffies = 0;
+};
+
+/// One address of an xt_recent list (struct recent_entry); stamps in jiffies.
+struct RecentEntry {
+  uint32_t addr = 0;
+  uint8_t ttl = 0;
+  uint16_t index = 0, nstamps = 0;  ///< u16 as in current kernels
+  std::vector<int64_t> stamps;       ///< nstamps_max_mask + 1 slots
+};
+
+/// A named xt_recent list (struct recent_table), shared by every rule naming it.
+struct RecentTable {
+  uint32_t mask = 0xffffffff;        ///< the first rule's --mask
+  uint32_t nstamps_max_mask = 31;    ///< largest over the rules naming the list
+  std::list<RecentEntry> lru;        ///< oldest first (the kernel's lru_list)
+};
+
+/// One xt_hashlimit flow (struct dsthash_ent).
+struct HashlimitEntry {
+  int64_t expires = 0, prev = 0;     ///< jiffies
+  uint64_t credit = 0, credit_cap = 0, cost = 0;  ///< token bucket
+  uint64_t interval = 0, current_rate = 0, rate = 0;  ///< --hashlimit-rate-match
+  int64_t burst = 0;
+  bool prev_window = false;
+};
+
+/// A named xt_hashlimit table (struct xt_hashlimit_htable): the first rule's configuration.
+struct HashlimitTable {
+  ir::HashlimitMatch cfg;            ///< size and max as the kernel fixed them
+  std::map<std::array<uint32_t, 3>, HashlimitEntry> ents;  ///< src, dst, sport<<16|dport
+  int64_t gc_period = 1;             ///< jiffies between garbage collections
+  int64_t next_gc = 1;               ///< jiffies of the next one
+};
+
+/// The connections nf_conncount keeps for one key of one connlimit rule.
+struct ConnlimitList {
+  struct Conn {
+    runtime::Tuple tuple;
+    int64_t jiffies = 0;
+  };
+  std::vector<Conn> conns;
+  int64_t last_gc = 0;
+  size_t last_gc_count = 0;
 };
 
 /// Everything that outlives one packet.
@@ -70,8 +120,16 @@ struct State {
   std::unordered_map<const ir::Match*, uint32_t> nth;  ///< statistic nth counters
   std::unordered_map<const ir::Rule*, ir::Counters> rule_counters;
   std::unordered_map<const ir::Chain*, ir::Counters> policy_counters;
+  std::unordered_map<std::string, RecentTable> recent;        ///< by list name
+  std::unordered_map<std::string, HashlimitTable> hashlimit;  ///< by table name
+  std::unordered_map<const ir::Match*, std::map<uint32_t, ConnlimitList>> connlimit;
+  int64_t epoch = 0;  ///< wall-clock seconds (UTC) at clock 0, for -m time
 
   [[nodiscard]] double now() const { return conntrack.now(); }
+  /// The kernel's jiffies at the current time (CONFIG_HZ = opts.hz; 0 at clock 0).
+  [[nodiscard]] int64_t jiffies() const {
+    return static_cast<int64_t>(std::floor(now() * opts.hz + 1e-9));
+  }
 };
 
 /// What a match or target sees: xt_action_param plus the trace being written.
@@ -87,6 +145,20 @@ struct EvalCtx {
   /// par->fragoff: the IP fragment offset in 8-byte units.
   [[nodiscard]] uint16_t fragoff() const { return static_cast<uint16_t>(pkt.v.frag_off / 8); }
 };
+
+/// Creates the named state the kernel creates when the rules load (recent lists and
+/// hashlimit tables, configured by the first rule naming them, in rule-set order).
+void init_named_match_state(State& st);
+// Kinds evaluated outside eval_match.cpp (eval_match_state.cpp, eval_match_misc.cpp).
+bool match_recent(const ir::RecentMatch& r, EvalCtx& c);
+bool match_hashlimit(const ir::HashlimitMatch& h, EvalCtx& c);
+bool match_connlimit(const ir::Match& m, const ir::ConnlimitMatch& l, EvalCtx& c);
+bool match_sctp(const ir::SctpMatch& s, EvalCtx& c);
+bool match_policy(const ir::PolicyMatch& p, EvalCtx& c);
+bool match_rpfilter(const ir::RpfilterMatch& r, EvalCtx& c);
+bool match_physdev(const ir::PhysdevMatch& p, EvalCtx& c);
+bool match_tcpmss(const ir::TcpmssMatch& t, EvalCtx& c);
+bool match_time(const ir::TimeMatch& t, EvalCtx& c);
 
 /// Evaluates one match with the kernel's semantics (may set ctx.hotdrop).
 bool eval_match(const ir::Match& m, EvalCtx& ctx);

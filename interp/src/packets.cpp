@@ -20,10 +20,10 @@ namespace iptc::interp {
 uint16_t PacketSpec::l4_header_len() const {
   if (fragoff != 0) return 0;
   switch (proto) {
-    case 6: return 20;
+    case 6: return mss ? 24 : 20;
     case 17:
     case 136: return 8;
-    case 132: return 12;
+    case 132: return static_cast<uint16_t>(12 + 4 * chunks.size());
     case 33: return 16;
     case 1: {
       if (!icmp_error()) return 8;
@@ -52,8 +52,40 @@ constexpr std::string_view kKeys[] = {
     "in",   "src",      "dst",       "proto",     "sport",       "dport", "flags",   "seq",
     "ack",  "win",      "type",      "code",      "echo_id",     "echo_seq", "inner_src",
     "inner_dst", "inner_proto", "ttl", "tos",     "id",          "len",   "df",      "mf",
-    "fragoff", "mark",  "mac",       "uid",       "gid",         "pkttype",
+    "fragoff", "mark",  "mac",       "uid",       "gid",         "pkttype", "mss",
+    "chunks", "physin", "physout",
 };
+
+/// SCTP chunk type names (RFC 9260 and its extensions), as libxt_sctp spells them.
+constexpr std::pair<std::string_view, uint8_t> kChunkNames[] = {
+    {"DATA", 0},          {"INIT", 1},          {"INIT_ACK", 2},      {"SACK", 3},
+    {"HEARTBEAT", 4},     {"HEARTBEAT_ACK", 5}, {"ABORT", 6},         {"SHUTDOWN", 7},
+    {"SHUTDOWN_ACK", 8},  {"ERROR", 9},         {"COOKIE_ECHO", 10},  {"COOKIE_ACK", 11},
+    {"ECN_ECNE", 12},     {"ECN_CWR", 13},      {"SHUTDOWN_COMPLETE", 14},
+    {"I_DATA", 64},       {"RE_CONFIG", 130},   {"PAD", 132},         {"ASCONF", 193},
+    {"ASCONF_ACK", 128},  {"FORWARD_TSN", 192}, {"I_FORWARD_TSN", 194},
+};
+
+/// A number as the packet lines write them (decimal or 0x hex), at most `max`.
+std::optional<uint32_t> small_number(std::string_view s, uint32_t max) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  }
+  if (s.empty()) return std::nullopt;
+  uint64_t v = 0;
+  for (char ch : s) {
+    int d = ch >= '0' && ch <= '9' ? ch - '0'
+            : base == 16 && ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+            : base == 16 && ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                                   : -1;
+    if (d < 0) return std::nullopt;
+    v = v * static_cast<uint64_t>(base) + static_cast<uint64_t>(d);
+    if (v > max) return std::nullopt;
+  }
+  return static_cast<uint32_t>(v);
+}
 
 struct Token {
   std::string_view key, value;
@@ -302,6 +334,47 @@ bool parse_packet(std::string_view text, uint32_t line, const runtime::HostModel
                    "write host, broadcast, multicast or otherhost");
   }
 
+  auto ifname_key = [&](std::string_view k, std::string& field) {
+    if (const Token* t = find(k)) {
+      if (t->value.empty() || t->value.size() > 15)
+        ok = lp.fail(t->val_col, fmt::format("'{}' is not an interface name", t->value),
+                     "interface names have 1 to 15 characters");
+      else
+        field = std::string(t->value);
+    }
+  };
+  ifname_key("physin", p.physin);
+  ifname_key("physout", p.physout);
+  if (const Token* t = find("mss")) {
+    if (p.proto != 6) ok = lp.fail(t->col, "mss needs a tcp packet");
+    else if (auto v = lp.number(*t, 65535)) p.mss = static_cast<uint16_t>(*v);
+    else ok = false;
+  }
+  if (const Token* t = find("chunks")) {
+    if (p.proto != 132) ok = lp.fail(t->col, "chunks needs an sctp packet");
+    std::string_view rest = t->value;
+    while (ok) {
+      size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      std::string_view name = item.substr(0, item.find(':'));
+      std::optional<uint32_t> type;
+      for (const auto& [n, v] : kChunkNames)
+        if (n == name) type = v;
+      if (!type) type = small_number(name, 255);
+      std::optional<uint32_t> flags = 0;
+      if (item.find(':') != std::string_view::npos)
+        flags = small_number(item.substr(item.find(':') + 1), 255);
+      if (!type || !flags) {
+        ok = lp.fail(t->val_col, fmt::format("'{}' is not an sctp chunk", item),
+                     "write TYPE[:FLAGS] items separated by commas, e.g. chunks=INIT,DATA:0x03");
+        break;
+      }
+      p.chunks.emplace_back(static_cast<uint8_t>(*type), static_cast<uint8_t>(*flags));
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+
   // Ports: for protocols with ports they are the packet's; for ICMP errors the embedded one's.
   bool icmp_err = p.icmp_error();
   if (icmp_err) {
@@ -358,7 +431,7 @@ bool parse_packet(std::string_view text, uint32_t line, const runtime::HostModel
         ok = lp.fail(t->col, fmt::format("{} is for locally generated packets only", k),
                      "an arriving packet has no local socket; drop in= to send it from the host");
   } else {
-    for (auto k : {"mac", "pkttype"})
+    for (auto k : {"mac", "pkttype", "physin", "physout"})
       if (const Token* t = find(k))
         ok = lp.fail(t->col, fmt::format("{} is for arriving packets only", k),
                      "add in=IFACE, or drop the key");

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -149,6 +150,7 @@ std::vector<HookMask> reachable_hooks(const Table& t) {
 
 bool verify(const Ruleset& rs, Diagnostics& diags) {
   bool ok = true;
+  SharedObjects shared;  // hashlimit tables, recent lists: per namespace, across tables
   for (const auto& t : rs.tables) {
     if (!t) continue;
     check_loops(*t, diags, ok);
@@ -170,7 +172,8 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
         };
         zero_mask(r.ip.inv_src, r.ip.src, r.ip.src_loc, 's');
         zero_mask(r.ip.inv_dst, r.ip.dst, r.ip.dst_loc, 'd');
-        KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin()};
+        std::string hint;  // a kernel_check may explain its refusal
+        KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin(), &shared, &hint};
         auto check = [&](std::string_view what, std::string_view name, uint8_t proto,
                          HookMask legal, std::optional<TableKind> only, SourceLoc loc,
                          std::string extra) {
@@ -196,7 +199,7 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
             return false;
           }
           if (!extra.empty()) {
-            diags.error(loc, std::move(extra), {}, len);
+            diags.error(loc, std::move(extra), std::exchange(hint, {}), len);
             return false;
           }
           return true;
@@ -204,12 +207,14 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
         for (const Match& m : r.matches) {
           if (nft_is_native(m)) continue;
           const MatchDef& d = match_def(m.kind());
+          hint.clear();
           std::string extra = d.kernel_check ? d.kernel_check(call, m.data) : std::string{};
           if (!check("match", d.name, d.proto, d.hooks, d.only_table, m.loc, std::move(extra)))
             ok = false;
         }
         if (r.target.type == TargetType::Extension && !nft_target_is_native(r.target)) {
           const TargetDef& d = target_def(r.target.kind());
+          hint.clear();
           std::string extra = d.kernel_check ? d.kernel_check(call, r.target.data) : std::string{};
           if (!check("target", d.name, d.proto, d.hooks, d.only_table, r.target.loc, std::move(extra)))
             ok = false;

@@ -240,4 +240,58 @@ std::optional<uint32_t> inet_pton4(std::string_view s) {
   return (out << 8) | cur;
 }
 
+std::optional<uint8_t> parse_plen(const OptionCall& c, std::string_view ext) {
+  if (auto bits = parse_uint(c.arg, 0, 32)) return static_cast<uint8_t>(*bits);
+  if (auto dotted = parse_inet_aton(c.arg)) {
+    int p = mask_to_prefix(*dotted);
+    return static_cast<uint8_t>(p < 0 ? 255 : p);
+  }
+  c.fail(fmt::format("{}: invalid mask '{}' for '--{}'", ext, c.arg, c.opt->name),
+         "write a prefix length 0-32 or a dotted mask such as 255.255.255.0");
+  return std::nullopt;
+}
+
+uint32_t plen_to_mask(uint8_t hlen) {
+  return hlen == 0 ? 0u : hlen <= 32 ? prefix_to_mask(hlen) : 0xffffffffu;
+}
+
+bool parse_hostmask(const OptionCall& c, Ipv4Net& out, bool* tail_ones) {
+  std::string_view s = c.arg;
+  size_t slash = s.find('/');
+  std::string_view host = s.substr(0, slash);
+  auto addr = parse_inet_aton(host);
+  if (!addr)
+    return c.fail(fmt::format("invalid address '{}'", host),
+                  "write an IPv4 address; iptc does not resolve host names (iptables would ask DNS once, at load time)");
+  uint32_t mask = 0xffffffff;
+  bool ones = true;
+  if (slash != std::string_view::npos) {
+    std::string_view m = s.substr(slash + 1);
+    // xtopt_parse_plenmask: a prefix length 0..32, else a numeric mask, whose prefix length
+    // decides; a mask that is no prefix (hlen -1) leaves all 32 bits set.
+    if (auto bits = parse_uint(m, 0, 32)) {
+      mask = prefix_to_mask(static_cast<int>(*bits));
+      ones = false;
+    } else if (auto dotted = parse_inet_aton(m)) {
+      int p = mask_to_prefix(*dotted);
+      mask = p < 0 ? 0xffffffffu : prefix_to_mask(p);
+      ones = p < 0;
+    } else {
+      return c.fail(fmt::format("invalid mask '{}'", m),
+                    "a mask is a prefix length 0-32 or a dotted mask such as 255.255.255.0");
+    }
+  }
+  out = {*addr, mask};
+  if (tail_ones) *tail_ones = ones;
+  return true;
+}
+
+std::optional<uint32_t> parse_host(const OptionCall& c, std::string_view ext) {
+  auto a = parse_inet_aton(c.arg);
+  if (!a)
+    c.fail(fmt::format("{}: invalid address '{}' for '--{}'", ext, c.arg, c.opt->name),
+           "write an IPv4 address such as 255.255.255.0; iptc does not resolve host names");
+  return a;
+}
+
 }  // namespace iptc::ir::kinds

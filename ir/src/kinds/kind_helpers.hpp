@@ -65,4 +65,29 @@ std::optional<ValMask> parse_val_mask(const OptionCall& c);
 /// glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
 std::optional<uint32_t> inet_pton4(std::string_view s);
 
+/// A kernel check's refusal with a hint: sets *k.hint (when given) and returns the message.
+inline std::string refuse(const KernelCheckCall& k, std::string message, std::string hint) {
+  if (k.hint) *k.hint = std::move(hint);
+  return message;
+}
+
+/// XTTYPE_PLEN for IPv4 (xtopt_parse_plen): a prefix length 0-32 (C notation), else a numeric
+/// dotted mask (getaddrinfo AI_NUMERICHOST, inet_aton forms) whose prefix length it is, or
+/// 255 (the uint8_t of -1) for a mask that is no prefix. Reports through c on error.
+std::optional<uint8_t> parse_plen(const OptionCall& c, std::string_view ext);
+
+/// xtopt_parse_plenmask's IPv4 mask for a prefix length from parse_plen: 0 is 0, 1-32 a
+/// prefix, anything longer all ones.
+uint32_t plen_to_mask(uint8_t hlen);
+
+/// XTTYPE_HOSTMASK for IPv4 (xtopt_parse_hostmask): "ADDR[/MASK]", the address through
+/// getaddrinfo (inet_aton forms, no DNS in iptc) kept unmasked, the mask as parse_plen.
+/// tail_ones (when given) receives whether bytes 4-15 of the kernel's mask are all ones: true
+/// without a mask or for a mask that is no prefix (xtopt_parse_host's memset), false for a
+/// prefix (xtopt_parse_plenmask).
+bool parse_hostmask(const OptionCall& c, Ipv4Net& out, bool* tail_ones = nullptr);
+
+/// XTTYPE_HOST for IPv4 (xtopt_parse_host): one numeric address, inet_aton forms.
+std::optional<uint32_t> parse_host(const OptionCall& c, std::string_view ext);
+
 }  // namespace iptc::ir::kinds

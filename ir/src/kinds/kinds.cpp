@@ -15,7 +15,9 @@ const std::array<const MatchDef*, kMatchKindCount> kMatchRows = {
     &kinds::kConntrack, &kinds::kState,  &kinds::kComment,   &kinds::kMark,
     &kinds::kMac,     &kinds::kLimit,    &kinds::kAddrtype,  &kinds::kIprange,
     &kinds::kOwner,   &kinds::kPkttype,  &kinds::kLength,    &kinds::kStatistic,
-    &kinds::kConnmark, &kinds::kSet,
+    &kinds::kConnmark, &kinds::kSet,     &kinds::kRecent,    &kinds::kHashlimit,
+    &kinds::kConnlimit, &kinds::kSctp,   &kinds::kPolicy,    &kinds::kRpfilter,
+    &kinds::kPhysdev, &kinds::kTcpmssMatch, &kinds::kTime,
 };
 
 const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
@@ -27,10 +29,9 @@ const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
 
 // iptables 1.8.9 extensions (extensions/libxt_*, libipt_*) that iptc does not model yet.
 constexpr std::string_view kForeignMatches[] = {
-    "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "cpu", "dccp",
-    "devgroup", "dscp", "ecn", "esp", "hashlimit", "helper", "ipcomp", "ipvs", "nfacct", "osf",
-    "physdev", "policy", "quota", "rateest", "realm", "recent", "rpfilter", "sctp", "socket",
-    "string", "tcpmss", "time", "tos", "ttl", "u32", "icmp6", "ipv6header", "frag", "hbh",
+    "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "cpu", "dccp", "devgroup",
+    "dscp", "ecn", "esp", "helper", "ipcomp", "ipvs", "nfacct", "osf", "quota", "rateest",
+    "realm", "socket", "string", "tos", "ttl", "u32", "icmp6", "ipv6header", "frag", "hbh",
     "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp", "icmpv6",
 };
 constexpr std::string_view kForeignTargets[] = {

@@ -89,34 +89,6 @@ bool parse_names(const OptionCall& c, std::span<const Name> names, std::string_v
   }
 }
 
-/// XTTYPE_HOSTMASK for IPv4 (xtopt_parse_hostmask): the address is kept unmasked.
-bool parse_hostmask(const OptionCall& c, Ipv4Net& out) {
-  std::string_view s = c.arg;
-  size_t slash = s.find('/');
-  std::string_view host = s.substr(0, slash);
-  auto addr = parse_inet_aton(host);
-  if (!addr)
-    return c.fail(fmt::format("invalid address '{}'", host),
-                  "write an IPv4 address; iptc does not resolve host names (iptables would ask DNS once, at load time)");
-  uint32_t mask = 0xffffffff;
-  if (slash != std::string_view::npos) {
-    std::string_view m = s.substr(slash + 1);
-    // xtopt_parse_plenmask: a prefix length 0..32, else a numeric mask, whose prefix length
-    // decides; a mask that is no prefix (hlen -1) leaves all 32 bits set.
-    if (auto bits = parse_uint(m, 0, 32)) {
-      mask = prefix_to_mask(static_cast<int>(*bits));
-    } else if (auto dotted = parse_inet_aton(m)) {
-      int p = mask_to_prefix(*dotted);
-      mask = p < 0 ? 0xffffffffu : prefix_to_mask(p);
-    } else {
-      return c.fail(fmt::format("invalid mask '{}'", m),
-                    "a mask is a prefix length 0-32 or a dotted mask such as 255.255.255.0");
-    }
-  }
-  out = {*addr, mask};
-  return true;
-}
-
 /// XTTYPE_UINT32RC (xtopt_parse_mint): "N", "N:M", ":M", "N:", ":" or even "" (0).
 bool parse_expire(const OptionCall& c, uint32_t& lo, uint32_t& hi) {
   uint32_t vals[2] = {0, 0};

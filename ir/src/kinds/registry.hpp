@@ -8,7 +8,8 @@ namespace iptc::ir::kinds {
 
 // Matches (match_*.cpp)
 extern const MatchDef kTcp, kUdp, kIcmp, kMultiport, kConntrack, kState, kComment, kMark, kMac,
-    kLimit, kAddrtype, kIprange, kOwner, kPkttype, kLength, kStatistic, kConnmark, kSet;
+    kLimit, kAddrtype, kIprange, kOwner, kPkttype, kLength, kStatistic, kConnmark, kSet, kRecent,
+    kHashlimit, kConnlimit, kSctp, kPolicy, kRpfilter, kPhysdev, kTcpmssMatch, kTime;
 
 // Targets (target_*.cpp)
 extern const TargetDef kReject, kLog, kMarkTarget, kConnmarkTarget, kSnat, kDnat, kMasquerade,

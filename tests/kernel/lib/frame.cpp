@@ -93,12 +93,17 @@ std::vector<uint8_t> build_ipv4(const Packet& p, const WireFields& w) {
   if (!p.has_l4()) {
     l4.assign(8, 0);
   } else if (p.proto == 6) {
-    l4.assign(20, 0);
+    l4.assign(p.mss ? 24 : 20, 0);
     put16(l4, 0, p.sport);
     put16(l4, 2, p.dport);
     put32(l4, 4, w.seq);
     put32(l4, 8, w.ack);
-    l4[12] = 5 << 4;
+    l4[12] = uint8_t((p.mss ? 6 : 5) << 4);
+    if (p.mss) {
+      l4[20] = 2;  // MSS option
+      l4[21] = 4;
+      put16(l4, 22, *p.mss);
+    }
     l4[13] = p.flags;
     put16(l4, 14, p.win);
   } else if (p.proto == 17 || p.proto == 136) {
@@ -120,6 +125,7 @@ std::vector<uint8_t> build_ipv4(const Packet& p, const WireFields& w) {
     l4.assign(12, 0);
     put16(l4, 0, p.sport);
     put16(l4, 2, p.dport);
+    for (auto [type, flags] : p.chunks) l4.insert(l4.end(), {type, flags, 0, 4});
   }
   // 2. Total length: `len` pads with zeros or truncates.
   size_t total = p.len ? *p.len : 20 + l4.size();

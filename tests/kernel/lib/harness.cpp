@@ -569,8 +569,9 @@ struct Harness::Impl {
       auto& conn = numbering.conns[c];
       w.seq = p.seq.value_or(conn.next[side]);
       w.ack = p.ack.value_or((p.flags & kTcpAck) ? conn.next[1 - side] : 0);
-      uint32_t total = p.len.value_or(40);
-      uint32_t payload = total > 40 ? total - 40 : 0;
+      uint32_t hdrs = p.mss ? 44 : 40;  // IP + TCP (+ the MSS option)
+      uint32_t total = p.len.value_or(hdrs);
+      uint32_t payload = total > hdrs ? total - hdrs : 0;
       conn.next[side] = w.seq + payload + ((p.flags & kTcpSyn) ? 1 : 0) +
                         ((p.flags & kTcpFin) ? 1 : 0);
     } else if (p.is_icmp_err()) {

@@ -219,6 +219,37 @@ std::string parse_packet(const std::vector<std::string>& words, Packet& p) {
     p.fragoff = uint16_t(*v);
   }
   if (auto v = num("mark", 0xffffffffu)) p.mark = uint32_t(*v);
+  if (auto v = num("mss", 65535)) {
+    if (p.proto != 6) return "mss needs a tcp packet";
+    p.mss = uint16_t(*v);
+  }
+  if (auto v = take("chunks")) {
+    // TYPE[:FLAGS],... with the chunk names of RFC 9260 (and libxt_sctp) or numbers.
+    static const std::map<std::string, uint8_t> kNames = {
+        {"DATA", 0},          {"INIT", 1},           {"INIT_ACK", 2},      {"SACK", 3},
+        {"HEARTBEAT", 4},     {"HEARTBEAT_ACK", 5},  {"ABORT", 6},         {"SHUTDOWN", 7},
+        {"SHUTDOWN_ACK", 8},  {"ERROR", 9},          {"COOKIE_ECHO", 10},  {"COOKIE_ACK", 11},
+        {"ECN_ECNE", 12},     {"ECN_CWR", 13},       {"SHUTDOWN_COMPLETE", 14},
+        {"I_DATA", 64},       {"RE_CONFIG", 130},    {"PAD", 132},         {"ASCONF", 193},
+        {"ASCONF_ACK", 128},  {"FORWARD_TSN", 192},  {"I_FORWARD_TSN", 194}};
+    if (p.proto != 132) return "chunks needs an sctp packet";
+    std::string rest = *v;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string item = rest.substr(0, comma);
+      size_t colon = item.find(':');
+      std::string name = item.substr(0, colon);
+      std::optional<uint64_t> type;
+      if (auto it = kNames.find(name); it != kNames.end()) type = it->second;
+      else type = parse_uint(name, 255);
+      std::optional<uint64_t> flags = uint64_t{0};
+      if (colon != std::string::npos) flags = parse_uint(item.substr(colon + 1), 255);
+      if (!type || !flags) return "bad sctp chunk '" + item + "'";
+      p.chunks.emplace_back(uint8_t(*type), uint8_t(*flags));
+      if (comma == std::string::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+  }
   if (!err.empty()) return err;
   if (p.len && *p.len < 20) return "len is the total IP length: at least 20";
   if (!kv.empty()) return "unknown key '" + kv.begin()->first + "'";

@@ -63,6 +63,8 @@ struct Packet {
   bool df = false, mf = false;
   uint16_t fragoff = 0;  ///< bytes
   std::optional<uint32_t> mark;
+  std::optional<uint16_t> mss;  ///< a TCP MSS option (kind 2, length 4; doff 6)
+  std::vector<std::pair<uint8_t, uint8_t>> chunks;  ///< SCTP chunks: type, flags (4 bytes each)
 
   /// Whether the transport header is present (a fragment with an offset has none).
   [[nodiscard]] bool has_l4() const { return fragoff == 0; }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "iptc/interp/packets.hpp"
@@ -28,7 +29,13 @@ struct EngineOptions {
   uint64_t seed = 1;               ///< statistic --mode random, NAT --random
   uint32_t conntrack_max = 65536;  ///< nf_conntrack_max
   Frontend frontend = Frontend::Nft;
-  uint32_t hz = 250;               ///< CONFIG_HZ, for xt_limit's jiffies (Legacy only)
+  /// CONFIG_HZ: the jiffies of xt_limit (Legacy only), xt_recent, xt_hashlimit, nf_conncount.
+  uint32_t hz = 250;
+  /// Wall-clock time (seconds since 1970-01-01 UTC) at clock 0, for -m time; absent: the
+  /// real time when the engine is created (as the kernel reads its real-time clock).
+  std::optional<int64_t> epoch;
+  /// sys_tz.tz_minuteswest, which -m time --kerneltz subtracts (0: the kernel's UTC default).
+  int32_t tz_minuteswest = 0;
   /// The kernel tracks connections in a network namespace only once something asks for it
   /// (a nat table, or a conntrack, state, connmark, CONNMARK, CT or NOTRACK rule). true (the
   /// default): the host tracks connections anyway, as any host with a stateful rule or NAT

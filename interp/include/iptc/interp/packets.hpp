@@ -14,7 +14,8 @@
 // multicast|otherhost` (the link-layer class of an arriving frame, for -m pkttype; default
 // derived from the destination address as the sender's ARP would: broadcast for
 // 255.255.255.255 and the subnet broadcast of the arriving interface, multicast for
-// 224.0.0.0/4, else host).
+// 224.0.0.0/4, else host), `mss=N` (a TCP MSS option, for -m tcpmss), `chunks=TYPE[:FLAGS],..`
+// (SCTP chunks, for -m sctp), `physin=PORT` and `physout=PORT` (bridge ports, for -m physdev).
 #pragma once
 
 #include <array>
@@ -58,6 +59,15 @@ struct PacketSpec {
   uint32_t uid = 0, gid = 0;  ///< socket owner of a locally generated packet
   /// PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3; nullopt: derived (file comment).
   std::optional<uint8_t> pkttype;
+  /// TCP MSS option (`mss=N`): the header carries the 4-byte option kind 2 (doff 6).
+  std::optional<uint16_t> mss;
+  /// SCTP chunks after the common header (`chunks=TYPE[:FLAGS],...`): each 4 bytes, type,
+  /// flags, length 4. Without the key an SCTP packet has no chunk at all.
+  std::vector<std::pair<uint8_t, uint8_t>> chunks;
+  /// Bridge ports (`physin=`, `physout=`): the packet crossed a bridge with br_netfilter
+  /// (skb->nf_bridge exists) and came in through / goes out of that port. Only -m physdev
+  /// reads them; iptc does not model bridging itself.
+  std::string physin, physout;
 
   [[nodiscard]] bool local() const { return !in.has_value(); }
   /// ICMP types that embed the packet they are about (3, 4, 5, 11, 12).

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -114,12 +115,20 @@ class SaveWriter {
   std::string& out_;
 };
 
+/// Kernel objects that rules share by name within a network namespace (a hashlimit table, a
+/// recent list): the first rule to name one creates it, and the kernel may refuse a later rule
+/// that disagrees with it. verify() hands every check one map for the whole rule set; a kind
+/// keys its entries with its own prefix ("hashlimit:NAME").
+using SharedObjects = std::map<std::string, uint64_t, std::less<>>;
+
 /// Facts the kernel checks when a rule is loaded (xt_check_match/target and checkentry).
 struct KernelCheckCall {
   TableKind table;
   HookMask hooks;  ///< hooks from which the rule's chain is reachable (0 when unknown)
   const IpHeaderMatch* ip = nullptr;
   bool base_chain = false;  ///< the rule sits in a built-in chain
+  SharedObjects* shared = nullptr;  ///< named objects created by the rules checked before
+  std::string* hint = nullptr;      ///< may be set with the error: how to fix the rule
 };
 
 struct MatchDef {

@@ -228,17 +228,195 @@ struct SetMatch {
   friend bool operator==(const SetMatch&, const SetMatch&) = default;
 };
 
+// ---- recent (xt_recent_mtinfo_v1) --------------------------------------------------------
+/// A named list of recently seen addresses, shared by every rule (of any table) that names it
+/// within one network namespace. The list is created by the first rule that names it and
+/// keeps that rule's mask; a later rule's --mask is ignored for an existing list. Exactly one
+/// of kSet, kCheck, kUpdate, kRemove is set; kTtl and kReap only with kCheck or kUpdate.
+struct RecentMatch {
+  // check_set bits (XT_RECENT_*)
+  enum : uint8_t {
+    kCheck = 1 << 0,   ///< --rcheck: is the address in the list (young and frequent enough)?
+    kSet = 1 << 1,     ///< --set: add or refresh the address; always "matches"
+    kUpdate = 1 << 2,  ///< --update: as --rcheck, and on a match add a time stamp
+    kRemove = 1 << 3,  ///< --remove: matches when present, and removes the entry
+    kTtl = 1 << 4,     ///< --rttl: the entry's TTL must equal the packet's
+    kReap = 1 << 5,    ///< --reap: drop the list's oldest entry when older than --seconds
+  };
+  enum class Side : uint8_t { Source, Dest };  ///< XT_RECENT_SOURCE 0, XT_RECENT_DEST 1
+  uint32_t seconds = 0;    ///< stamps older than this many seconds do not count (0: any age)
+  uint32_t hit_count = 0;  ///< at least this many counted stamps are needed (0: one)
+  uint8_t check_set = 0;
+  bool invert = false;     ///< '!' before the command: the match result is negated
+  std::string name = "DEFAULT";  ///< list name, 1 to 199 bytes
+  Side side = Side::Source;      ///< --rsource / --rdest: the address looked up
+  uint32_t mask = 0xffffffff;    ///< --mask (XT_RECENT rev 1), host order
+  /// Bytes 4-15 of the kernel's union nf_inet_addr mask: all ones by default (recent_init),
+  /// zero once --mask is given (XTTYPE_HOST copies a zero-padded address). They never affect
+  /// IPv4 matching, but iptables -D/-C compare them: a rule written without --mask differs
+  /// from one with "--mask 255.255.255.255".
+  bool mask_tail_ones = true;
+  friend bool operator==(const RecentMatch&, const RecentMatch&) = default;
+};
+
+// ---- hashlimit (xt_hashlimit_mtinfo3, struct hashlimit_cfg3) -----------------------------
+/// A token bucket per flow key, in a table named `name` shared by every rule naming it
+/// (per network namespace and family; the first rule fixes size, max, gc_interval, expire,
+/// mode, masks and rates of the table, later rules only add their own mode bits kInvert,
+/// kBytes and kRateMatch, see the evaluation notes).
+struct HashlimitMatch {
+  enum : uint32_t {
+    kHashDstIp = 1 << 0,    ///< XT_HASHLIMIT_HASH_DIP: the key includes the destination
+    kHashDstPort = 1 << 1,  ///< XT_HASHLIMIT_HASH_DPT
+    kHashSrcIp = 1 << 2,    ///< XT_HASHLIMIT_HASH_SIP
+    kHashSrcPort = 1 << 3,  ///< XT_HASHLIMIT_HASH_SPT
+    kInvert = 1 << 4,       ///< --hashlimit-above (or '! --hashlimit-upto'): match over the limit
+    kBytes = 1 << 5,        ///< the rate is in bytes per second
+    kRateMatch = 1 << 6,    ///< --hashlimit-rate-match: measure the rate, do not consume
+  };
+  static constexpr uint64_t kScale = 1000000;  ///< XT_HASHLIMIT_SCALE_v2
+  std::string name;   ///< 1 to 254 bytes, no '/', not "." or ".."
+  /// Packets: the period between packets in 1/kScale s (kScale * unit / N), divided by the
+  /// unit in seconds with kRateMatch. Bytes: the cost of one 16-byte chunk,
+  /// UINT32_MAX / (bytes_per_second / 16 + 1).
+  uint64_t avg = 0;
+  /// Packets: bucket depth in packets (1..1000000). Bytes: how many times an empty bucket may
+  /// be refilled at once (0: none).
+  uint64_t burst = 5;
+  uint32_t mode = 0;
+  /// Hash buckets as written (0: from memory size). The kernel's checkentry cuts size and
+  /// max to 1048576 in the rule it keeps (and lists); iptables-restore compares the rules of
+  /// one transaction as sent, so the written value is kept here and the cut is applied by
+  /// the printer and must be applied by evaluation.
+  uint32_t size = 0;
+  uint32_t max = 0;             ///< entries as written (0: 8 * size; below size: size)
+  uint32_t gc_interval = 1000;  ///< ms between garbage collections
+  uint32_t expire = 0;          ///< ms an idle entry lives
+  uint32_t interval = 0;        ///< kRateMatch: measuring window in seconds
+  uint8_t srcmask = 32, dstmask = 32;  ///< prefix lengths applied to the key's addresses
+  /// Parser scratch (iptables' udata): the written rate's unit in seconds, 15 for a byte
+  /// rate. The final check uses it for defaults and resets it to 0; never sent to the kernel.
+  uint32_t mult = 0;
+  friend bool operator==(const HashlimitMatch&, const HashlimitMatch&) = default;
+};
+
+// ---- connlimit (xt_connlimit_info, revision 1) -------------------------------------------
+/// Counts the connections (conntrack entries not closed) whose original source (or with
+/// kDaddr destination) address, masked, equals the packet's; state per rule.
+struct ConnlimitMatch {
+  enum : uint32_t { kInvert = 1, kDaddr = 2 };  ///< XT_CONNLIMIT_INVERT, XT_CONNLIMIT_DADDR
+  uint32_t mask = 0xffffffff;  ///< host order
+  /// Bytes 4-15 of the kernel's mask: all ones by default and for a mask that is no prefix,
+  /// zero after "--connlimit-mask N" (XTTYPE_PLENMASK). Irrelevant to IPv4 matching, but
+  /// compared by iptables -D/-C (the listed "--connlimit-mask 32" differs from no option).
+  bool mask_tail_ones = true;
+  uint32_t limit = 0;
+  uint32_t flags = 0;  ///< kInvert: --connlimit-upto (match count <= limit), else count > limit
+  friend bool operator==(const ConnlimitMatch&, const ConnlimitMatch&) = default;
+};
+
+// ---- sctp (xt_sctp_info) -----------------------------------------------------------------
+struct SctpMatch {
+  enum : uint32_t { kSrcPorts = 1, kDestPorts = 2, kChunkTypes = 4 };  ///< flags, invflags
+  enum : uint32_t { kMatchAny = 1, kMatchAll = 2, kMatchOnly = 4 };    ///< chunk_match_type
+  /// A flag test on one chunk type: (chunk flags & flag_mask) == flag. iptables writes the
+  /// index of the chunk name in its own table as chunktype, which is the chunk type only for
+  /// DATA..SHUTDOWN_COMPLETE (0-14); the kernel tests the value as a chunk type.
+  struct FlagInfo {
+    uint8_t chunktype = 0, flag = 0, flag_mask = 0;
+    friend bool operator==(const FlagInfo&, const FlagInfo&) = default;
+  };
+  PortRange spts, dpts;  ///< inclusive, host order
+  /// Bit t set: chunk type t takes part (types 0-255; "ALL" sets every bit).
+  std::array<uint32_t, 8> chunkmap{};
+  uint32_t chunk_match_type = 0;
+  std::vector<FlagInfo> flag_info;  ///< at most 4 (XT_NUM_SCTP_FLAGS)
+  uint32_t flags = 0, invflags = 0;
+  friend bool operator==(const SctpMatch&, const SctpMatch&) = default;
+};
+
+// ---- policy (xt_policy_info) -------------------------------------------------------------
+struct PolicyMatch {
+  enum : uint16_t { kIn = 1, kOut = 2, kNone = 4, kStrict = 8 };  ///< XT_POLICY_MATCH_*
+  enum : uint8_t { kTransport = 0, kTunnel = 1 };                 ///< XT_POLICY_MODE_*
+  /// xt_policy_spec bits: which fields an element tests (match) and negates (invert).
+  enum : uint8_t { kSaddr = 1, kDaddr = 2, kProto = 4, kMode = 8, kSpi = 16, kReqid = 32 };
+  struct Elem {
+    /// Tunnel end points as written (the kernel compares (addr ^ sa) & mask), host order.
+    Ipv4Net saddr, daddr;
+    /// Bytes 4-15 of smask/dmask: all ones when the address was written without a mask (or
+    /// with one that is no prefix), zero with "/N" or when absent. Irrelevant to IPv4
+    /// matching, but compared by iptables -D/-C ("1.2.3.4" differs from "1.2.3.4/32").
+    bool smask_tail_ones = false, dmask_tail_ones = false;
+    /// As iptables stores it: the number written, in host order, where the kernel expects
+    /// network order. On a little-endian host the SA's SPI must be bswap32(spi) to match.
+    uint32_t spi = 0;
+    uint32_t reqid = 0;
+    uint8_t proto = 0;  ///< 50 esp, 51 ah, 108 ipcomp
+    uint8_t mode = kTransport;
+    uint8_t match = 0, invert = 0;
+    friend bool operator==(const Elem&, const Elem&) = default;
+  };
+  /// Elements in order (--next starts the next); only the first len count. An element
+  /// written with --pol none is kept (as iptables keeps it) but not counted.
+  std::array<Elem, 4> pol{};
+  uint16_t flags = 0;
+  uint16_t len = 0;
+  friend bool operator==(const PolicyMatch&, const PolicyMatch&) = default;
+};
+
+// ---- rpfilter (xt_rpfilter_info) ---------------------------------------------------------
+struct RpfilterMatch {
+  enum : uint8_t { kLoose = 1, kValidMark = 2, kAcceptLocal = 4, kInvert = 8 };
+  uint8_t flags = 0;
+  friend bool operator==(const RpfilterMatch&, const RpfilterMatch&) = default;
+};
+
+// ---- physdev (xt_physdev_info) -----------------------------------------------------------
+struct PhysdevMatch {
+  enum : uint8_t { kIn = 1, kOut = 2, kBridged = 4, kIsIn = 8, kIsOut = 16 };  ///< XT_PHYSDEV_OP_*
+  /// Bridge port names as written (at most 15 bytes): a trailing '+' matches every name with
+  /// the prefix before it, an empty name every port, anything else the name exactly (the
+  /// kernel's in_mask/out_mask, which xtables_parse_interface derives from the name).
+  std::string physindev, physoutdev;
+  uint8_t invert = 0, bitmask = 0;
+  friend bool operator==(const PhysdevMatch&, const PhysdevMatch&) = default;
+};
+
+// ---- tcpmss (xt_tcpmss_match_info) -------------------------------------------------------
+struct TcpmssMatch {
+  uint16_t mss_min = 0, mss_max = 0;  ///< inclusive range of the SYN's MSS option
+  bool invert = false;
+  friend bool operator==(const TcpmssMatch&, const TcpmssMatch&) = default;
+};
+
+// ---- time (xt_time_info) -----------------------------------------------------------------
+struct TimeMatch {
+  enum : uint8_t { kLocalTz = 1, kContiguous = 2 };  ///< XT_TIME_LOCAL_TZ, XT_TIME_CONTIGUOUS
+  uint32_t date_start = 0;           ///< seconds since the epoch, UTC (inclusive)
+  uint32_t date_stop = 0x7fffffff;   ///< (inclusive)
+  uint32_t daytime_start = 0;        ///< seconds since midnight
+  uint32_t daytime_stop = 86399;
+  uint32_t monthdays_match = 0xfffffffe;  ///< bit d: day d of the month (1-31)
+  uint8_t weekdays_match = 0xfe;          ///< bit d: ISO weekday d (1 Monday .. 7 Sunday)
+  uint8_t flags = 0;
+  friend bool operator==(const TimeMatch&, const TimeMatch&) = default;
+};
+
 /// Every match kind, in one order shared by MatchKind, MatchData and the kind table.
 enum class MatchKind : uint8_t {
   Tcp, Udp, Icmp, Multiport, Conntrack, State, Comment, Mark, Mac, Limit, Addrtype, Iprange,
-  Owner, Pkttype, Length, Statistic, Connmark, Set,
+  Owner, Pkttype, Length, Statistic, Connmark, Set, Recent, Hashlimit, Connlimit, Sctp, Policy,
+  Rpfilter, Physdev, Tcpmss, Time,
 };
-inline constexpr size_t kMatchKindCount = 18;
+inline constexpr size_t kMatchKindCount = 27;
 
 using MatchData =
     std::variant<TcpMatch, UdpMatch, IcmpMatch, MultiportMatch, ConntrackMatch, StateMatch,
                  CommentMatch, MarkMatch, MacMatch, LimitMatch, AddrtypeMatch, IprangeMatch,
-                 OwnerMatch, PkttypeMatch, LengthMatch, StatisticMatch, ConnmarkMatch, SetMatch>;
+                 OwnerMatch, PkttypeMatch, LengthMatch, StatisticMatch, ConnmarkMatch, SetMatch,
+                 RecentMatch, HashlimitMatch, ConnlimitMatch, SctpMatch, PolicyMatch,
+                 RpfilterMatch, PhysdevMatch, TcpmssMatch, TimeMatch>;
 static_assert(std::variant_size_v<MatchData> == kMatchKindCount);
 
 }  // namespace iptc::ir
