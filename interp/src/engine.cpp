@@ -648,6 +648,7 @@ std::vector<TraceResult> Engine::run(const std::vector<PacketLine>& lines) {
 }
 
 void Engine::flush_conntrack() { impl_->st.conntrack.flush(); }
+void Engine::set_ipsets(runtime::IpsetStore sets) { impl_->st.ipsets = std::move(sets); }
 void Engine::advance(double seconds) { impl_->st.conntrack.advance(seconds); }
 double Engine::now() const { return impl_->st.now(); }
 bool Engine::conntrack_enabled() const { return impl_->st.conntrack_on; }

@@ -12,7 +12,7 @@
 //   iprange        xt_iprange.c                     owner      xt_owner.c
 //   pkttype        xt_pkttype.c                     length     xt_length.c
 //   statistic      xt_statistic.c                   connmark   xt_connmark.c
-//   set            xt_set.c (no ipset contents are known: every set is empty)
+//   set            xt_set.c, in eval_set.cpp (the ipsets of --ipset)
 // A match returns whether it matched; "hotdrop" (the kernel's par->hotdrop: drop the packet
 // at once) is set on the context. Stateful matches (limit, statistic) change their state only
 // here, i.e. exactly when the kernel evaluates them.
@@ -385,7 +385,7 @@ bool match_owner(const ir::OwnerMatch& o, EvalCtx& c) {
   return true;
 }
 
-// ---- statistic / set ---------------------------------------------------------------------
+// ---- statistic ---------------------------------------------------------------------
 
 bool match_statistic(const ir::Match& m, const ir::StatisticMatch& s, EvalCtx& c) {
   bool ret = s.invert;
@@ -404,11 +404,6 @@ bool match_statistic(const ir::Match& m, const ir::StatisticMatch& s, EvalCtx& c
     }
   }
   return ret;
-}
-
-bool match_set(const ir::SetMatch& s, EvalCtx&) {
-  // iptc knows no ipset contents: every set is empty, so the packet is never a member.
-  return s.invert;
 }
 
 }  // namespace

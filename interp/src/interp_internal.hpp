@@ -17,6 +17,7 @@
 #include "iptc/ir/ruleset.hpp"
 #include "iptc/runtime/conntrack.hpp"
 #include "iptc/runtime/host.hpp"
+#include "iptc/runtime/ipset.hpp"
 #include "iptc/runtime/packet.hpp"
 #include "iptc/runtime/rng.hpp"
 
@@ -70,6 +71,7 @@ struct State {
   std::unordered_map<const ir::Match*, uint32_t> nth;  ///< statistic nth counters
   std::unordered_map<const ir::Rule*, ir::Counters> rule_counters;
   std::unordered_map<const ir::Chain*, ir::Counters> policy_counters;
+  runtime::IpsetStore ipsets;  ///< -m set / -j SET (empty without --ipset: every set empty)
 
   [[nodiscard]] double now() const { return conntrack.now(); }
 };
@@ -92,6 +94,9 @@ struct EvalCtx {
 bool eval_match(const ir::Match& m, EvalCtx& ctx);
 /// The ipt_ip part of a rule (ip_packet_match / iptables-nft's native payload and meta).
 bool eval_ip_part(const ir::IpHeaderMatch& ip, const Pkt& p);
+
+/// -m set and -j SET (eval_set.cpp): xt_set.c on the runtime's ipset store.
+bool match_set(const ir::SetMatch& s, EvalCtx& ctx);
 
 /// A target's verdict (XT_CONTINUE or NF_*).
 enum class TargetVerdict : uint8_t { Continue, Accept, Drop, Reject, Queue };
