@@ -22,7 +22,11 @@ const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
     &kinds::kReject, &kinds::kLog,      &kinds::kMarkTarget, &kinds::kConnmarkTarget,
     &kinds::kSnat,   &kinds::kDnat,     &kinds::kMasquerade, &kinds::kRedirect,
     &kinds::kNotrack, &kinds::kCt,      &kinds::kTcpmss,     &kinds::kNflog,
-    &kinds::kTos,
+    &kinds::kTos,    &kinds::kChecksum, &kinds::kTtlTarget,  &kinds::kDscpTarget,
+    &kinds::kClassify, &kinds::kTrace,  &kinds::kAudit,      &kinds::kNfqueue,
+    &kinds::kSetTarget, &kinds::kSecmark, &kinds::kConnsecmark, &kinds::kLed,
+    &kinds::kTee,    &kinds::kUlog,     &kinds::kSynproxy,   &kinds::kTproxy,
+    &kinds::kNetmap,
 };
 
 // iptables 1.8.9 extensions (extensions/libxt_*, libipt_*) that iptc does not model yet.
@@ -33,10 +37,10 @@ constexpr std::string_view kForeignMatches[] = {
     "string", "tcpmss", "time", "tos", "ttl", "u32", "icmp6", "ipv6header", "frag", "hbh",
     "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp", "icmpv6",
 };
+// Only names iptables (IPv4) loads an extension for: any other -j NAME is a chain jump, as
+// in iptables (HL, for one, is IPv6-only, so "-j HL" jumps to a chain named HL).
 constexpr std::string_view kForeignTargets[] = {
-    "AUDIT", "CHECKSUM", "CLASSIFY", "CONNSECMARK", "DSCP", "HMARK", "IDLETIMER", "LED",
-    "NETMAP", "NFQUEUE", "RATEEST", "SECMARK", "SET", "SYNPROXY", "TCPOPTSTRIP", "TEE",
-    "TPROXY", "TRACE", "TTL", "CONNMARK6", "ECN", "HL", "MASQUERADE6", "ULOG",
+    "HMARK", "IDLETIMER", "RATEEST", "TCPOPTSTRIP", "ECN", "CLUSTERIP",
 };
 
 }  // namespace
