@@ -8,7 +8,9 @@
 namespace iptc::ir::kinds {
 
 std::optional<uint16_t> port_by_getaddrinfo(std::string_view s) {
-  if (s.empty()) return std::nullopt;
+  // getaddrinfo: strtoul("") converts nothing but leaves the end pointer at the terminating
+  // NUL, so the empty service is the number 0.
+  if (s.empty()) return 0;
   // glibc: num = (int) strtoul(service, &end, 10); numeric when the whole string converted
   // and num >= 0; the port is then htons(num), i.e. num truncated to 16 bits.
   size_t i = 0;

@@ -13,7 +13,8 @@
 namespace iptc::ir::kinds {
 
 /// xtables_getportbyname: getaddrinfo(NULL, name): decimal with strtoul rules (truncated to
-/// 16 bits as the kernel's sin_port would), else a service name of any protocol.
+/// 16 bits as the kernel's sin_port would), else a service name of any protocol. The empty
+/// string is port 0.
 std::optional<uint16_t> port_by_getaddrinfo(std::string_view s);
 
 /// XTTYPE_PORTRC ("a", "a:b", ":b", "a:", ":"), as xtopt_parse_mport parses it. On error

@@ -2,8 +2,8 @@
 // kernel; guided parser; net/netfilter/xt_NFQUEUE.c). --queue-num 0-65535 or --queue-balance
 // FIRST:LAST (XTTYPE_UINT16RC; two fields, FIRST < LAST), not both; --queue-bypass;
 // --queue-cpu-fanout, which needs --queue-balance; each once. Without options the queue is 0.
-// The kernel target has no table or hook restriction; its checkentry's limits (queues_total
-// not 0, the last queue at most 65535, known flags) cannot be broken from iptables.
+// The kernel target has no table or hook restriction. Its checkentry refuses a total of 0
+// queues, which --queue-balance 0:65535 (or ":") produces by wrapping the u16 count.
 #include <fmt/format.h>
 
 #include "kind_helpers.hpp"
@@ -41,6 +41,7 @@ bool parse(const OptionCall& c, TargetData& d) {
         return c.fail(fmt::format("{} should be less than {}", r->first, r->second),
                       "the first queue of a balanced range must be below the last");
       q.queuenum = static_cast<uint16_t>(r->first);
+      // 0:65535 wraps the u16 total to 0, which the kernel refuses (see kernel_check).
       q.queues_total = static_cast<uint16_t>(r->second - r->first + 1);
       return true;
     }
@@ -60,6 +61,16 @@ void save(SaveWriter& w, const TargetData& d) {
   if (q.flags & NfqueueTarget::kCpuFanout) w.raw(" --queue-cpu-fanout");
 }
 
+std::string kernel_check(const KernelCheckCall&, const TargetData& d) {
+  const auto& q = std::get<NfqueueTarget>(d);
+  // nfqueue_tg_check
+  if (q.queues_total == 0)
+    return "NFQUEUE: the queue range holds 65536 queues, which wraps the kernel's 16-bit "
+           "count to 0; use at most 65535 queues (e.g. 0:65534)";
+  if (q.queuenum + q.queues_total - 1 > 0xffff) return "NFQUEUE: the last queue is above 65535";
+  return {};
+}
+
 }  // namespace
 
 const TargetDef kNfqueue = {
@@ -70,6 +81,7 @@ const TargetDef kNfqueue = {
     .parse = parse,
     .finish = nullptr,
     .save = save,
+    .kernel_check = kernel_check,
 };
 
 }  // namespace iptc::ir::kinds
