@@ -43,7 +43,26 @@ constexpr std::string_view kForeignTargets[] = {
     "HMARK", "IDLETIMER", "RATEEST", "TCPOPTSTRIP", "ECN", "CLUSTERIP",
 };
 
+// Out-of-tree targets real rule sets still name (xtables-addons 3.x, patch-o-matic).
+struct OutOfTree {
+  std::string_view name, origin;
+};
+constexpr OutOfTree kOutOfTreeTargets[] = {
+    {"TARPIT", "xtables-addons"},  {"DELUDE", "xtables-addons"},  {"CHAOS", "xtables-addons"},
+    {"ECHO", "xtables-addons"},    {"IPMARK", "xtables-addons"},  {"LOGMARK", "xtables-addons"},
+    {"SYSRQ", "xtables-addons"},   {"DHCPMAC", "xtables-addons"}, {"DNETMAP", "xtables-addons"},
+    {"ACCOUNT", "xtables-addons"}, {"PROTO", "xtables-addons"},   {"STEAL", "xtables-addons"},
+    {"RAWDNAT", "xtables-addons"}, {"RAWSNAT", "xtables-addons"}, {"IPV4OPTSSTRIP", "patch-o-matic"},
+    {"ROUTE", "patch-o-matic"},    {"XOR", "patch-o-matic"},      {"IPP2P", "patch-o-matic"},
+};
+
 }  // namespace
+
+std::optional<std::string_view> out_of_tree_target(std::string_view name) {
+  for (const auto& t : kOutOfTreeTargets)
+    if (t.name == name) return t.origin;
+  return std::nullopt;
+}
 
 const MatchDef& match_def(MatchKind k) {
   const MatchDef* d = kMatchRows[static_cast<size_t>(k)];
