@@ -159,6 +159,7 @@ class Parser {
   bool set_option(uint32_t option, bool& inv_field);
   bool set_option(uint32_t option);
   bool parse_rulenumber(const Word* w, uint32_t& out);
+  void optional_chain();
   bool command_match();
   bool command_jump(const Word* w);
   bool command_default();
@@ -239,6 +240,18 @@ bool Parser::set_option(uint32_t option, bool& inv_field) {
     inv_field = true;
   }
   return true;
+}
+
+/// -L, -S, -F, -Z, -X: the chain is optional, attached ("-LINPUT") or the next word when it
+/// is not an option (xs_has_arg).
+void Parser::optional_chain() {
+  if (cur_.optarg) {
+    out_.chain = std::string(cur_.optarg_text);
+    out_.chain_word = cur_.optarg;
+  } else if (has_arg()) {
+    out_.chain_word = word(g_.optind++);
+    out_.chain = out_.chain_word->text;
+  }
 }
 
 bool Parser::parse_rulenumber(const Word* w, uint32_t& out) {
@@ -536,13 +549,7 @@ bool Parser::run() {
       case 'L':
       case 'S':
         ok = add_command(c == 'L' ? kCmdList : kCmdListRules, kCmdZero | kCmdZeroNum);
-        if (cur_.optarg) {
-          out_.chain = std::string(cur_.optarg_text);
-          out_.chain_word = cur_.optarg;
-        } else if (has_arg()) {
-          out_.chain_word = word(g_.optind++);
-          out_.chain = out_.chain_word->text;
-        }
+        optional_chain();
         if (ok && has_arg()) {
           out_.rulenum_word = word(g_.optind++);
           ok = parse_rulenumber(out_.rulenum_word, out_.rulenum);
@@ -550,23 +557,11 @@ bool Parser::run() {
         break;
       case 'F':
         ok = add_command(kCmdFlush, kCmdNone);
-        if (cur_.optarg) {
-          out_.chain = std::string(cur_.optarg_text);
-          out_.chain_word = cur_.optarg;
-        } else if (has_arg()) {
-          out_.chain_word = word(g_.optind++);
-          out_.chain = out_.chain_word->text;
-        }
+        optional_chain();
         break;
       case 'Z':
         ok = add_command(kCmdZero, kCmdList | kCmdListRules);
-        if (cur_.optarg) {
-          out_.chain = std::string(cur_.optarg_text);
-          out_.chain_word = cur_.optarg;
-        } else if (has_arg()) {
-          out_.chain_word = word(g_.optind++);
-          out_.chain = out_.chain_word->text;
-        }
+        optional_chain();
         if (ok && has_arg()) {
           out_.rulenum_word = word(g_.optind++);
           ok = parse_rulenumber(out_.rulenum_word, out_.rulenum);
@@ -580,13 +575,7 @@ bool Parser::run() {
         break;
       case 'X':
         ok = add_command(kCmdDeleteChain, kCmdNone);
-        if (cur_.optarg) {
-          out_.chain = std::string(cur_.optarg_text);
-          out_.chain_word = cur_.optarg;
-        } else if (has_arg()) {
-          out_.chain_word = word(g_.optind++);
-          out_.chain = out_.chain_word->text;
-        }
+        optional_chain();
         break;
       case 'E':
         ok = add_command(kCmdRenameChain, kCmdNone);
@@ -761,19 +750,7 @@ bool Parser::run() {
           ok = fail_at(opt_word(), "-c requires packet and byte counter");
           break;
         }
-        // sscanf("%llu") accepts leading blanks and a sign and stops at the first non-digit.
-        auto scan = [](std::string_view s) -> std::optional<uint64_t> {
-          size_t i = 0;
-          while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-          bool neg = false;
-          if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-          if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-          uint64_t v = 0;
-          for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i)
-            v = v * 10 + static_cast<uint64_t>(s[i] - '0');
-          return neg ? uint64_t(0) - v : v;
-        };
-        auto p = scan(pcnt), b = scan(bcnt);
+        auto p = ir::scan_ull(pcnt), b = ir::scan_ull(bcnt);
         if (!p) ok = fail_at(opt_word(), "-c packet counter not numeric");
         else if (!b) ok = fail_at(opt_word(), "-c byte counter not numeric");
         else {

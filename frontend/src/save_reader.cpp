@@ -5,6 +5,7 @@
 // inside a table; anything else inside a table is a command line, with an optional
 // "[packets:bytes]" prefix. Lines are tokenised by the PEGTL grammar in save_grammar.hpp and
 // executed by parse_command() and the RuleBuilder.
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -12,6 +13,7 @@
 #include <tao/pegtl.hpp>
 
 #include "command.hpp"
+#include "iptc/ir/values.hpp"
 #include "rule_builder.hpp"
 #include "save_grammar.hpp"
 #include "save_reader.hpp"
@@ -132,24 +134,13 @@ HeaderState parse_header(std::string_view text) {
 
 /// sscanf("[%llu:%llu]") == 2 (used for chain counters under --counters).
 std::optional<ir::Counters> scan_counters(std::string_view s) {
-  auto num = [](std::string_view& v) -> std::optional<uint64_t> {
-    size_t i = 0;
-    while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
-    bool neg = false;
-    if (i < v.size() && (v[i] == '+' || v[i] == '-')) neg = v[i++] == '-';
-    size_t start = i;
-    uint64_t x = 0;
-    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) x = x * 10 + uint64_t(v[i++] - '0');
-    if (i == start) return std::nullopt;
-    v.remove_prefix(i);
-    return neg ? uint64_t(0) - x : x;
-  };
   if (s.empty() || s[0] != '[') return std::nullopt;
   s.remove_prefix(1);
-  auto p = num(s);
-  if (!p || s.empty() || s[0] != ':') return std::nullopt;
-  s.remove_prefix(1);
-  auto b = num(s);
+  size_t used = 0;
+  auto p = ir::scan_ull(s, &used);
+  if (!p || used >= s.size() || s[used] != ':') return std::nullopt;
+  s.remove_prefix(used + 1);
+  auto b = ir::scan_ull(s);
   if (!b) return std::nullopt;
   return ir::Counters{*p, *b};
 }
@@ -215,12 +206,21 @@ void Reader::run(size_t begin, size_t stop) {
   if (in_table_) {
     size_t last = text.size() > begin ? text.size() - 1 : begin;
     diags_.error(loc(last), fmt::format("COMMIT expected: table '{}' is not committed", ir::table_name(table_)),
-                 "add a line 'COMMIT' at the end of the table", 1);
-    diags_.note(loc(table_offset_), "the table starts here", {}, 1);
+                 fmt::format("add a line 'COMMIT' at the end of the table that starts at line {}",
+                             loc(table_offset_).line),
+                 1);
   }
 }
 
 void Reader::line(size_t offset, std::string_view text) {
+  // fgets() keeps a NUL byte, but every later step reads the buffer as a C string: the line
+  // ends at its first NUL ("-A INPUT -j ACCEPT\0junk" loads as "-A INPUT -j ACCEPT").
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    if (nul == 0)
+      return error(offset, 1, "line starts with a NUL byte",
+                   "iptables-restore reads each line as a C string, which ends at the first NUL byte");
+    text = text.substr(0, nul);
+  }
   if (text.empty() || text[0] == '\n' || text[0] == '#') return;
   if (in_table_ && text.starts_with("COMMIT") && (text.size() == 6 || text[6] == '\n')) {
     in_table_ = false;
@@ -293,6 +293,7 @@ void Reader::chain_line(size_t offset, std::string_view text) {
 
 void Reader::rule_line(size_t offset, std::string_view text) {
   size_t start = 0;
+  size_t stop = text.size();
   std::optional<ir::Counters> counters;
   if (text[0] == '[') {
     // tokenize_rule_counters: needs a ']' somewhere, a ':' token and a ']' token (strtok).
@@ -309,28 +310,23 @@ void Reader::rule_line(size_t offset, std::string_view text) {
     size_t b = body.find_first_not_of(']', colon + 1);
     if (b == std::string_view::npos)
       return error(offset, 1, "bad counters: need ']'", "write the prefix as [PACKETS:BYTES]");
+    size_t bend = body.find(']', b);
+    // strtok wrote '\0' over the ':' and the ']' that end the two tokens, and the rule starts
+    // after the first ']' of the line: when a token ended beyond it ("[5] ... --dport 7:9"), the
+    // rule ends there too.
+    if (1 + colon > close) stop = std::min(stop, 1 + colon);
+    if (bend != std::string_view::npos && 1 + bend > close) stop = std::min(stop, 1 + bend);
     if (opts_.counters) {
       std::string_view pc = body.substr(p, colon - p);
-      size_t bend = body.find(']', b);
       std::string_view bc = body.substr(b, bend == std::string_view::npos ? body.npos : bend - b);
-      auto digits = [](std::string_view s) -> std::optional<uint64_t> {
-        size_t i = 0;
-        while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-        bool neg = false;
-        if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
-        if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return std::nullopt;
-        uint64_t v = 0;
-        while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) v = v * 10 + uint64_t(s[i++] - '0');
-        return neg ? uint64_t(0) - v : v;
-      };
-      auto pv = digits(pc), bv = digits(bc);
+      auto pv = ir::scan_ull(pc), bv = ir::scan_ull(bc);
       if (!pv) return error(offset + 1 + p, static_cast<uint32_t>(pc.size()), "packet counter is not a number");
       if (!bv) return error(offset + 1 + b, static_cast<uint32_t>(bc.size()), "byte counter is not a number");
       counters = ir::Counters{*pv, *bv};
     }
     start = close + 1;
   }
-  Argv argv = split_words(loc(offset + start), text.substr(start));
+  Argv argv = split_words(loc(offset + start), text.substr(start, stop - start));
   if (argv.empty())
     return error(offset, static_cast<uint32_t>(trim_newline(text).size()),
                  "line with only blanks inside a table",
@@ -369,7 +365,7 @@ void Reader::rule_line(size_t offset, std::string_view text) {
 bool parse_save(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
                 ir::Ruleset& out, ir::Diagnostics& diags) {
   size_t before = diags.error_count();
-  RuleBuilder builder(out, diags);
+  RuleBuilder builder(out, diags, /*restore=*/true);
   const ir::SourceFile& file = sm.file(file_id);
   Reader r(file, file_id, opts, builder, diags, false);
   r.run(0, file.text().size());

@@ -25,6 +25,10 @@ std::optional<std::pair<uint64_t, std::string_view>> parse_uint_prefix(std::stri
                                                                         uint64_t min,
                                                                         uint64_t max);
 
+/// sscanf("%llu"): leading blanks, an optional sign (a '-' negates modulo 2^64), then decimal
+/// digits up to the first non-digit. Returns the value and sets *used to the bytes consumed.
+std::optional<uint64_t> scan_ull(std::string_view s, size_t* used = nullptr);
+
 /// __numeric_to_ipaddr: dotted quad; with allow_short, "10" and "10.1" auto-complete.
 std::optional<uint32_t> parse_ipv4_numeric(std::string_view s, bool allow_short = true);
 
@@ -66,7 +70,8 @@ std::optional<std::string_view> protocol_match_name(uint8_t proto);
 /// getnetbyname over the built-in /etc/networks copy.
 std::optional<uint32_t> network_by_name(std::string_view name);
 
-/// xtables_parse_mac: "aa:bb:cc:dd:ee:ff".
+/// XTTYPE_ETHERMAC (xtopt_parse_ethermac): six ":"-separated parts of at most two characters,
+/// each read by strtoul base 16 ("aa:bb:cc:dd:ee:ff", but also "0:1:2:3:4:5" or ":::::").
 std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view s);
 
 /// Candidates within edit distance 2, for "did you mean" hints.
