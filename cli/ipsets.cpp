@@ -15,9 +15,14 @@ void for_each_set_ref(const ir::Ruleset& rs, F&& f) {
   for (const auto& t : rs.tables) {
     if (!t) continue;
     for (const auto& c : t->chains())
-      for (const auto& r : c.rules)
+      for (const auto& r : c.rules) {
         for (const auto& m : r.matches)
           if (const auto* s = std::get_if<ir::SetMatch>(&m.data)) f(m.loc, s->name, s->dim, "match");
+        if (r.target.type == ir::TargetType::Extension)
+          if (const auto* t = std::get_if<ir::SetTarget>(&r.target.data))
+            for (const ir::SetTargetRef* ref : {&t->add_set, &t->del_set, &t->map_set})
+              if (!ref->name.empty()) f(r.target.loc, ref->name, ref->dim, "target");
+      }
   }
 }
 

@@ -72,6 +72,15 @@ bool rule_needs_conntrack(const ir::Rule& r) {
     case ir::TargetKind::Redirect:
     case ir::TargetKind::Notrack:
     case ir::TargetKind::Ct: return true;
+    // cov-targets rows (placeholder until that branch's interpreter work is merged): the two
+    // whose checkentry calls nf_ct_netns_get track connections.
+    case ir::TargetKind::Connsecmark:
+    case ir::TargetKind::Synproxy: return true;
+    case ir::TargetKind::Checksum: case ir::TargetKind::Ttl: case ir::TargetKind::Dscp:
+    case ir::TargetKind::Classify: case ir::TargetKind::Trace: case ir::TargetKind::Audit:
+    case ir::TargetKind::Nfqueue: case ir::TargetKind::Set: case ir::TargetKind::Secmark:
+    case ir::TargetKind::Led: case ir::TargetKind::Tee: case ir::TargetKind::Ulog:
+    case ir::TargetKind::Tproxy: case ir::TargetKind::Netmap: return false;
     case ir::TargetKind::Reject:
     case ir::TargetKind::Log:
     case ir::TargetKind::Mark:

@@ -52,4 +52,27 @@ bool match_set(const ir::SetMatch& s, EvalCtx& c) {
   return c.st.ipsets.test(id, set_packet(c), o, c.st.now()) != s.invert;
 }
 
+void run_set_target(const ir::SetTarget& t, EvalCtx& c) {
+  // set_target_v3: add, then del (each only when named); results are ignored. --map-set
+  // (mangle only) needs skbinfo, which iptc's sets do not keep: not modelled.
+  auto opt = [](const ir::SetTargetRef& r) {
+    runtime::IpsetAdtOpt o;
+    o.dim = r.dim;
+    o.src_mask = r.dir_flags;
+    return o;
+  };
+  const runtime::IpsetPacket p = set_packet(c);
+  if (int id = t.add_set.name.empty() ? -1 : c.st.ipsets.find(t.add_set.name); id >= 0) {
+    runtime::IpsetAdtOpt o = opt(t.add_set);
+    if (t.flags & ir::SetTarget::kExist) o.cmdflags |= runtime::IpsetAdtOpt::kExist;
+    o.timeout = t.timeout;
+    // "Normalize to fit into jiffies"
+    if (o.timeout != runtime::IpsetAdtOpt::kNoTimeout && o.timeout > UINT32_MAX / 1000)
+      o.timeout = UINT32_MAX / 1000;
+    c.st.ipsets.add(id, p, o, c.st.now());
+  }
+  if (int id = t.del_set.name.empty() ? -1 : c.st.ipsets.find(t.del_set.name); id >= 0)
+    c.st.ipsets.del(id, p, opt(t.del_set), c.st.now());
+}
+
 }  // namespace iptc::interp::detail

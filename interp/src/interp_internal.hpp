@@ -97,6 +97,7 @@ bool eval_ip_part(const ir::IpHeaderMatch& ip, const Pkt& p);
 
 /// -m set and -j SET (eval_set.cpp): xt_set.c on the runtime's ipset store.
 bool match_set(const ir::SetMatch& s, EvalCtx& ctx);
+void run_set_target(const ir::SetTarget& t, EvalCtx& ctx);
 
 /// A target's verdict (XT_CONTINUE or NF_*).
 enum class TargetVerdict : uint8_t { Continue, Accept, Drop, Reject, Queue };

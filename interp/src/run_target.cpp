@@ -199,6 +199,15 @@ TargetVerdict run_target(const ir::Target& t, EvalCtx& c) {
       }
       return TargetVerdict::Continue;
     }
+    case ir::TargetKind::Set: run_set_target(std::get<ir::SetTarget>(t.data), c); return TargetVerdict::Continue;
+    // Rows added on branch cov-targets; their effects are that branch's work (placeholder so
+    // that the switch stays complete when both are merged).
+    case ir::TargetKind::Checksum: case ir::TargetKind::Ttl: case ir::TargetKind::Dscp:
+    case ir::TargetKind::Classify: case ir::TargetKind::Trace: case ir::TargetKind::Audit:
+    case ir::TargetKind::Nfqueue: case ir::TargetKind::Secmark: case ir::TargetKind::Connsecmark:
+    case ir::TargetKind::Led: case ir::TargetKind::Tee: case ir::TargetKind::Ulog:
+    case ir::TargetKind::Synproxy: case ir::TargetKind::Tproxy: case ir::TargetKind::Netmap:
+      return TargetVerdict::Continue;
   }
   return TargetVerdict::Continue;
 }
