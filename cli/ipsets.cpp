@@ -56,9 +56,10 @@ bool check_set_refs(const ir::Ruleset& rs, const runtime::IpsetStore& sets, ir::
     if (dim < need)
       diags.warning(loc,
                     fmt::format("set {} is {} ({} dimensions) but the {} gives {} direction{}: the "
-                                "kernel accepts it and it never matches",
+                                "kernel accepts it and it never {}",
                                 name, runtime::ipset_type_name(d.type), need, what, dim,
-                                dim == 1 ? "" : "s"),
+                                dim == 1 ? "" : "s",
+                                std::string_view(what) == "match" ? "matches" : "adds or deletes"),
                     fmt::format("give {} directions, e.g. src,dst", need));
   });
   return ok;
