@@ -41,6 +41,10 @@ struct Pkt {
   std::array<uint8_t, 6> mac{};
   bool has_mac = false;   ///< arrived on an Ethernet device (xt_mac needs one)
   runtime::RouteResult route;  ///< the current routing decision
+  // ---- set by the cov-targets kinds (CLASSIFY, SECMARK, TRACE) ----
+  uint32_t priority = 0;  ///< skb->priority (CLASSIFY)
+  uint32_t secmark = 0;   ///< skb->secmark (SECMARK, CONNSECMARK --restore)
+  bool nf_trace = false;  ///< skb->nf_trace (TRACE): every later rule hit is traced
 
   void reparse() { v = runtime::parse_packet(buf.bytes); }
   [[nodiscard]] uint32_t len() const { return static_cast<uint32_t>(buf.bytes.size()); }
@@ -72,6 +76,9 @@ struct State {
   std::unordered_map<const ir::Rule*, ir::Counters> rule_counters;
   std::unordered_map<const ir::Chain*, ir::Counters> policy_counters;
   runtime::IpsetStore ipsets;  ///< -m set / -j SET (empty without --ipset: every set empty)
+  /// SECMARK: the secid the LSM would give each context, numbered from 1 in order of use
+  /// (no LSM on the target hosts labels packets; see run_target.cpp).
+  std::unordered_map<std::string, uint32_t> secids;
 
   [[nodiscard]] double now() const { return conntrack.now(); }
 };
@@ -102,6 +109,11 @@ void run_set_target(const ir::SetTarget& t, EvalCtx& ctx);
 /// A target's verdict (XT_CONTINUE or NF_*).
 enum class TargetVerdict : uint8_t { Continue, Accept, Drop, Reject, Queue };
 TargetVerdict run_target(const ir::Target& t, EvalCtx& ctx);
+/// NFQUEUE --queue-balance: the offset into the range for a flow (nfqueue_hash / hash_v4),
+/// for a given hash seed; nfqueue_initval is the seed the engine uses for its own seed.
+uint32_t nfqueue_flow_hash(uint32_t src, uint32_t dst, uint8_t proto, uint32_t initval,
+                           uint16_t queues_total);
+uint32_t nfqueue_initval(uint64_t seed);
 
 /// Runs the table's built-in chain for ctx.hook (ipt_do_table / nft_do_chain).
 TargetVerdict run_table(const ir::Table& table, EvalCtx& ctx);
