@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "input.hpp"
+#include "ipsets.hpp"
 #include "iptc/frontend/frontend.hpp"
 
 namespace iptc::cli {
@@ -11,6 +12,7 @@ namespace iptc::cli {
 namespace {
 struct CheckOptions {
   std::vector<std::string> files;
+  std::string ipset;
   InputOptions input;
   bool counters = false;
   bool quiet = false;
@@ -26,6 +28,8 @@ Runner add_check(CLI::App& app) {
   cmd->add_flag("--counters", opts->counters,
                 "Check counters as iptables-restore --counters does");
   cmd->add_flag("-q,--quiet", opts->quiet, "Print nothing for files that pass");
+  cmd->add_option("--ipset", opts->ipset,
+                  "Ipsets (`ipset save` output): every set a rule names must exist in it");
   add_input_options(*cmd, opts->input);
   return [cmd, opts]() -> int {
     if (!*cmd) return -1;
@@ -42,6 +46,11 @@ Runner add_check(CLI::App& app) {
       frontend::ParseOptions po = parse_options(opts->input);
       po.counters = opts->counters;
       bool ok = frontend::load(sm, *id, po, rs, diags);
+      if (ok && !opts->ipset.empty()) {
+        // libxt_set.h get_set_byname: iptables refuses a rule naming a missing set.
+        auto sets = load_ipsets(sm, opts->ipset, diags);
+        ok = sets && check_set_refs(rs, *sets, diags);
+      }
       print_diagnostics(diags, sm, opts->input);
       if (!ok) {
         rc = 1;

@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "input.hpp"
+#include "ipsets.hpp"
 #include "iptc/frontend/frontend.hpp"
 #include "iptc/ir/printer.hpp"
 
@@ -14,6 +15,7 @@ namespace iptc::cli {
 namespace {
 struct FmtOptions {
   std::string file;
+  std::string ipset;
   InputOptions input;
   bool counters = false;
 };
@@ -26,6 +28,8 @@ Runner add_fmt(CLI::App& app) {
   cmd->add_option("file", opts->file, "Rule set (iptables-save file; - for stdin)")->required();
   cmd->add_flag("-c,--counters", opts->counters,
                 "Keep and print packet and byte counters (iptables-restore/save --counters)");
+  cmd->add_option("--ipset", opts->ipset,
+                  "Ipsets (`ipset save` output): every set a rule names must exist in it");
   add_input_options(*cmd, opts->input);
   return [cmd, opts]() -> int {
     if (!*cmd) return -1;
@@ -43,6 +47,14 @@ Runner add_fmt(CLI::App& app) {
     // command: its final state exists even when some commands failed (they are reported).
     bool script = report.syntax == frontend::InputSyntax::Script && report.script.parsed;
     if (!ok && !script) return 1;
+    if (!opts->ipset.empty()) {
+      // iptables-restore refuses a rule naming a missing set (the whole file).
+      ir::Diagnostics sdiags;
+      auto sets = load_ipsets(sm, opts->ipset, sdiags);
+      bool sok = sets && check_set_refs(rs, *sets, sdiags);
+      print_diagnostics(sdiags, sm, opts->input);
+      if (!sok) return 1;
+    }
     std::string out = ir::print_save(rs, ir::PrintOptions{opts->counters});
     std::fwrite(out.data(), 1, out.size(), stdout);
     return ok ? 0 : 1;

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "input.hpp"
+#include "ipsets.hpp"
 #include "iptc/frontend/frontend.hpp"
 #include "iptc/interp/engine.hpp"
 #include "iptc/interp/packets.hpp"
@@ -24,6 +25,7 @@ struct TraceOptions {
   std::string packets;
   std::string packet;
   std::string host;
+  std::string ipset;
   bool json = false;
   bool counters = false;
   bool legacy = false;
@@ -74,6 +76,8 @@ Runner add_trace(CLI::App& app) {
   cmd->add_option("--host", opts->host,
                   "Host model (interfaces and routes); default: eth0 192.168.1.1/24, "
                   "eth1 10.0.0.1/24, default route via eth1");
+  cmd->add_option("--ipset", opts->ipset,
+                  "Ipsets for -m set and -j SET (`ipset save` output); default: every set empty");
   cmd->add_flag("--json", opts->json, "One JSON object per packet (DESIGN.md \"Trace output\")");
   cmd->add_flag("-c,--counters", opts->counters,
                 "After the packets, print the rule set with the counters the kernel would show");
@@ -124,6 +128,16 @@ Runner add_trace(CLI::App& app) {
       host = std::move(*h);
     }
 
+    // Ipsets: the kernel refuses rules naming a set that does not exist.
+    std::optional<runtime::IpsetStore> ipsets;
+    if (!opts->ipset.empty()) {
+      ipsets = load_ipsets(sm, opts->ipset, diags);
+      if (ipsets && !check_set_refs(rs, *ipsets, diags)) ipsets.reset();
+      print_diagnostics(diags, sm, opts->input);
+      if (!ipsets) return 1;
+      diags.clear();
+    }
+
     std::optional<uint32_t> pid;
     if (!opts->packet.empty()) pid = sm.add("<packet>", opts->packet);
     else pid = read_input(sm, opts->packets);
@@ -156,10 +170,14 @@ Runner add_trace(CLI::App& app) {
       eo.epoch = *epoch;
     }
     interp::Engine engine(rs, host, eo);
+    if (ipsets) engine.set_ipsets(std::move(*ipsets));
     interp::TraceFormatOptions fo;
     fo.sources = &sm;
     bool first = true;
     int rc = 0;
+    if (!opts->json && opts->ipset.empty() && uses_sets(rs)) {
+      std::fputs("note: no --ipset file: every ipset the rules name is treated as empty\n\n", stdout);
+    }
     for (const auto& l : lines) {
       switch (l.kind) {
         case interp::PacketLine::Kind::Flush: engine.flush_conntrack(); continue;

@@ -480,6 +480,10 @@ bool Parser::command_default() {
     }
     if (!belongs_to_match && !best.empty()) hint = fmt::format("did you mean '--{}'?", best);
   }
+  if (auto origin = ir::out_of_tree_target(jumpto_); origin && !target_)
+    hint = fmt::format("target '{}' comes from {}; iptables 1.8.9 does not know it, so it "
+                       "has no options",
+                       jumpto_, *origin);
   if (c == '?') return fail_at(w, fmt::format("unknown option '{}'", w->text), hint);
   return fail_at(w, fmt::format("option '{}' is not valid here", w->text), hint);
 }

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "iptc/ir/kinds.hpp"
 #include "iptc/ir/nft_canon.hpp"
 #include "iptc/ir/values.hpp"
 
@@ -99,6 +100,18 @@ bool RuleBuilder::check_jump(ir::Table& t, const ir::Rule& r) {
   if (r.target.type != ir::TargetType::Jump && r.target.type != ir::TargetType::Goto) return true;
   const ir::Chain* to = t.find(r.target.chain);
   if (!to) {
+    if (auto origin = ir::out_of_tree_target(r.target.chain)) {
+      // iptables 1.8.9 has no extension by that name, so it took -j NAME for a chain jump.
+      diags_.error(r.target.loc,
+                   fmt::format("target '{}' is not available: it comes from {}, which neither "
+                               "iptables 1.8.9 nor this kernel has",
+                               r.target.chain, *origin),
+                   fmt::format("iptables takes it for a jump to a chain '{}', which does not "
+                               "exist; use DROP or REJECT instead",
+                               r.target.chain),
+                   static_cast<uint32_t>(r.target.chain.size()));
+      return false;
+    }
     std::vector<std::string_view> names;
     for (const auto& c : t.chains())
       if (!c.builtin()) names.push_back(c.name);

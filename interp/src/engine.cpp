@@ -83,6 +83,23 @@ bool rule_needs_conntrack(const ir::Rule& r) {
     case ir::TargetKind::Redirect:
     case ir::TargetKind::Notrack:
     case ir::TargetKind::Ct: return true;
+    // nf_ct_netns_get in their checkentry.
+    case ir::TargetKind::Connsecmark:
+    case ir::TargetKind::Synproxy:
+    case ir::TargetKind::Netmap: return true;
+    case ir::TargetKind::Checksum:
+    case ir::TargetKind::Ttl:
+    case ir::TargetKind::Dscp:
+    case ir::TargetKind::Classify:
+    case ir::TargetKind::Trace:
+    case ir::TargetKind::Audit:
+    case ir::TargetKind::Nfqueue:
+    case ir::TargetKind::Set:
+    case ir::TargetKind::Secmark:
+    case ir::TargetKind::Led:
+    case ir::TargetKind::Tee:
+    case ir::TargetKind::Ulog:
+    case ir::TargetKind::Tproxy: return false;
     case ir::TargetKind::Reject:
     case ir::TargetKind::Log:
     case ir::TargetKind::Mark:
@@ -490,6 +507,7 @@ void Engine::Impl::arrive(Pkt& pkt, TraceResult& tr) {
   e.src = pkt.v.src;
   e.dst = pkt.v.dst;
   e.ttl = pkt.v.ttl;
+  e.tos = pkt.v.tos;
   e.proto = pkt.v.proto;
   tr.egress = e;
 }
@@ -552,6 +570,7 @@ void Engine::Impl::send_local(Pkt& pkt, TraceResult& tr) {
     e.src = pkt.v.src;
     e.dst = pkt.v.dst;
     e.ttl = pkt.v.ttl;
+    e.tos = pkt.v.tos;
     e.proto = pkt.v.proto;
     tr.egress = e;
     tr.verdict = Verdict::Accept;
@@ -643,6 +662,8 @@ TraceResult Engine::Impl::process(const PacketSpec& spec) {
     }
   }
   describe_nat(pkt, tr);
+  tr.priority = pkt.priority;
+  tr.tos_in = p.tos;
   st.conntrack.end_packet();
   return tr;
 }
@@ -668,6 +689,7 @@ std::vector<TraceResult> Engine::run(const std::vector<PacketLine>& lines) {
 }
 
 void Engine::flush_conntrack() { impl_->st.conntrack.flush(); }
+void Engine::set_ipsets(runtime::IpsetStore sets) { impl_->st.ipsets = std::move(sets); }
 void Engine::advance(double seconds) { impl_->st.conntrack.advance(seconds); }
 double Engine::now() const { return impl_->st.now(); }
 bool Engine::conntrack_enabled() const { return impl_->st.conntrack_on; }

@@ -12,7 +12,7 @@
 //   iprange        xt_iprange.c                     owner      xt_owner.c
 //   pkttype        xt_pkttype.c                     length     xt_length.c
 //   statistic      xt_statistic.c                   connmark   xt_connmark.c
-//   set            xt_set.c (no ipset contents are known: every set is empty)
+//   set            xt_set.c, in eval_set.cpp (the ipsets of --ipset)
 // recent, hashlimit, connlimit: eval_match_state.cpp; sctp, policy, rpfilter, physdev,
 // tcpmss, time: eval_match_misc.cpp.
 // A match returns whether it matched; "hotdrop" (the kernel's par->hotdrop: drop the packet
@@ -387,7 +387,7 @@ bool match_owner(const ir::OwnerMatch& o, EvalCtx& c) {
   return true;
 }
 
-// ---- statistic / set ---------------------------------------------------------------------
+// ---- statistic ---------------------------------------------------------------------
 
 bool match_statistic(const ir::Match& m, const ir::StatisticMatch& s, EvalCtx& c) {
   bool ret = s.invert;
@@ -406,11 +406,6 @@ bool match_statistic(const ir::Match& m, const ir::StatisticMatch& s, EvalCtx& c
     }
   }
   return ret;
-}
-
-bool match_set(const ir::SetMatch& s, EvalCtx&) {
-  // iptc knows no ipset contents: every set is empty, so the packet is never a member.
-  return s.invert;
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "iptc/ir/ruleset.hpp"
 #include "iptc/runtime/conntrack.hpp"
 #include "iptc/runtime/host.hpp"
+#include "iptc/runtime/ipset.hpp"
 #include "iptc/runtime/packet.hpp"
 #include "iptc/runtime/rng.hpp"
 
@@ -47,6 +48,10 @@ struct Pkt {
   /// bridge ports ("" = none). physout is known from FORWARD on (br_nf_forward_ip).
   bool bridged = false;
   std::string physin, physout;
+  // ---- set by the cov-targets kinds (CLASSIFY, SECMARK, TRACE) ----
+  uint32_t priority = 0;  ///< skb->priority (CLASSIFY)
+  uint32_t secmark = 0;   ///< skb->secmark (SECMARK, CONNSECMARK --restore)
+  bool nf_trace = false;  ///< skb->nf_trace (TRACE): every later rule hit is traced
 
   void reparse() { v = runtime::parse_packet(buf.bytes); }
   [[nodiscard]] uint32_t len() const { return static_cast<uint32_t>(buf.bytes.size()); }
@@ -124,6 +129,10 @@ struct State {
   std::unordered_map<std::string, HashlimitTable> hashlimit;  ///< by table name
   std::unordered_map<const ir::Match*, std::map<uint32_t, ConnlimitList>> connlimit;
   int64_t epoch = 0;  ///< wall-clock seconds (UTC) at clock 0, for -m time
+  runtime::IpsetStore ipsets;  ///< -m set / -j SET (empty without --ipset: every set empty)
+  /// SECMARK: the secid the LSM would give each context, numbered from 1 in order of use
+  /// (no LSM on the target hosts labels packets; see run_target.cpp).
+  std::unordered_map<std::string, uint32_t> secids;
 
   [[nodiscard]] double now() const { return conntrack.now(); }
   /// The kernel's jiffies at the current time (CONFIG_HZ = opts.hz; 0 at clock 0).
@@ -165,9 +174,18 @@ bool eval_match(const ir::Match& m, EvalCtx& ctx);
 /// The ipt_ip part of a rule (ip_packet_match / iptables-nft's native payload and meta).
 bool eval_ip_part(const ir::IpHeaderMatch& ip, const Pkt& p);
 
+/// -m set and -j SET (eval_set.cpp): xt_set.c on the runtime's ipset store.
+bool match_set(const ir::SetMatch& s, EvalCtx& ctx);
+void run_set_target(const ir::SetTarget& t, EvalCtx& ctx);
+
 /// A target's verdict (XT_CONTINUE or NF_*).
 enum class TargetVerdict : uint8_t { Continue, Accept, Drop, Reject, Queue };
 TargetVerdict run_target(const ir::Target& t, EvalCtx& ctx);
+/// NFQUEUE --queue-balance: the offset into the range for a flow (nfqueue_hash / hash_v4),
+/// for a given hash seed; nfqueue_initval is the seed the engine uses for its own seed.
+uint32_t nfqueue_flow_hash(uint32_t src, uint32_t dst, uint8_t proto, uint32_t initval,
+                           uint16_t queues_total);
+uint32_t nfqueue_initval(uint64_t seed);
 
 /// Runs the table's built-in chain for ctx.hook (ipt_do_table / nft_do_chain).
 TargetVerdict run_table(const ir::Table& table, EvalCtx& ctx);

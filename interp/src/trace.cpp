@@ -123,6 +123,8 @@ std::string trace_json(const TraceResult& r, [[maybe_unused]] const TraceFormatO
                       {"policy", p.policy == ir::Policy::Accept ? "ACCEPT" : "DROP"}});
   j["policy"] = policy;
   if (!r.reject_with.empty()) j["reject_with"] = r.reject_with;
+  if (r.verdict == Verdict::Queue) j["queue"] = r.queue_num;
+  if (r.priority) j["priority"] = fmt::format("{:x}:{:x}", r.priority >> 16, r.priority & 0xffff);
   if (r.verdict_rule)
     j["verdict_at"] = {{"table", ir::table_name(r.verdict_rule->table)},
                        {"chain", r.verdict_rule->chain},
@@ -149,6 +151,8 @@ std::string trace_json(const TraceResult& r, [[maybe_unused]] const TraceFormatO
                     {"sport", port_or_null(e.inner->sport)},
                     {"dport", port_or_null(e.inner->dport)}};
     o["ttl"] = e.ttl;
+    // As the kernel harness reports it: only when a TOS or DSCP rule changed it.
+    if (e.tos != r.tos_in) o["tos"] = e.tos;
     j["egress"] = o;
   } else {
     j["egress"] = nullptr;
@@ -238,6 +242,9 @@ std::string trace_text(const TraceResult& r, const TraceFormatOptions& opts) {
   std::string extra;
   if (r.verdict == Verdict::Reject && !r.reject_with.empty())
     extra = fmt::format(", reply {}", r.reject_with);
+  if (r.verdict == Verdict::Queue)
+    extra = fmt::format(", to queue {} (no program listens on the host model: the kernel drops it)",
+                        r.queue_num);
   if (r.verdict == Verdict::Accept) {
     why.clear();
     if (r.delivered) extra = ", delivered to a local socket";
@@ -251,9 +258,14 @@ std::string trace_text(const TraceResult& r, const TraceFormatOptions& opts) {
     auto ep = [](uint32_t a, const std::optional<uint16_t>& p) {
       return p ? fmt::format("{}:{}", ir::ipv4_to_string(a), *p) : ir::ipv4_to_string(a);
     };
-    out += fmt::format("  egress  {} {} -> {} ttl {}\n", e.iface, ep(e.src, e.sport),
+    out += fmt::format("  egress  {} {} -> {} ttl {}", e.iface, ep(e.src, e.sport),
                        ep(e.dst, e.dport), e.ttl);
+    if (e.tos != r.tos_in) out += fmt::format(" tos {:#04x}", e.tos);
+    out += "\n";
   }
+  if (r.priority)
+    out += fmt::format("  priority {:x}:{:x} (skb->priority, CLASSIFY)\n", r.priority >> 16,
+                       r.priority & 0xffff);
   return out;
 }
 

@@ -6,7 +6,12 @@
 // `-j CHAIN` pushes a return point, `-g CHAIN` replaces the current frame; RETURN (or falling
 // off a user chain) pops, and with nothing to pop ends at the built-in chain's policy, which
 // counts the packet too. A match that "hotdrops" drops the packet at once, uncounted.
+// A packet marked by TRACE (skb->nf_trace) gets one trace line per rule hit, as ip_tables'
+// trace_packet writes them: "TABLE:CHAIN:rule:N", and for the entry at the end of a chain
+// "return" (user chain) or "policy" (built-in chain), numbered after the last rule.
 #include <cassert>
+
+#include <fmt/format.h>
 
 #include "interp_internal.hpp"
 
@@ -17,6 +22,30 @@ namespace {
 void count(ir::Counters& c, const Pkt& p) {
   c.packets += 1;
   c.bytes += p.len();
+}
+
+/// ip_tables' trace_packet / get_chainname_rulenum. `rule_no` counts from 1; the tail entry of
+/// a chain is rules + 1. An unconditional rule with a standard verdict looks like a chain's
+/// tail to get_chainname_rulenum, so it is named "policy" or "return" as well.
+void trace_line(EvalCtx& c, const ir::Chain& chain, size_t rule_no, bool tail) {
+  if (!c.pkt.nf_trace) return;
+  if (!tail && rule_no <= chain.rules.size()) {
+    const ir::Rule& r = chain.rules[rule_no - 1];
+    const bool standard = r.target.type == ir::TargetType::Accept ||
+                          r.target.type == ir::TargetType::Drop ||
+                          r.target.type == ir::TargetType::Queue ||
+                          r.target.type == ir::TargetType::Return;
+    tail = standard && r.matches.empty() && r.ip == ir::IpHeaderMatch{};
+  }
+  std::string_view comment = !tail ? "rule" : chain.builtin() ? "policy" : "return";
+  LogRecord rec;
+  rec.kind = "TRACE";
+  rec.prefix = fmt::format("{}:{}:{}:{}", ir::table_name(c.table), chain.name, comment, rule_no);
+  rec.table = c.table;
+  rec.chain = chain.name;
+  rec.rule = static_cast<uint32_t>(rule_no);
+  c.tr.logs.push_back(std::move(rec));
+  c.tr.events.push_back({TraceEvent::Kind::Log, c.hook, c.tr.logs.size() - 1});
 }
 
 struct Frame {
@@ -36,6 +65,7 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
     count(c.st.policy_counters[base], c.pkt);
     c.tr.policy.push_back({c.table, base->name, base->policy});
     c.tr.events.push_back({TraceEvent::Kind::Policy, c.hook, c.tr.policy.size() - 1});
+    trace_line(c, *base, base->rules.size() + 1, true);
     c.tr.verdict_policy = c.tr.policy.back();
     c.tr.verdict_rule.reset();
     return base->policy == ir::Policy::Accept ? TargetVerdict::Accept : TargetVerdict::Drop;
@@ -46,6 +76,7 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
     if (cur.next >= cur.chain->rules.size()) {
       // End of a chain: the built-in chain's policy, or an implicit RETURN.
       if (stack.empty()) return policy();
+      trace_line(c, *cur.chain, cur.chain->rules.size() + 1, true);
       cur = stack.back();
       stack.pop_back();
       continue;
@@ -73,6 +104,7 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
     MatchedRule mr{c.table, cur.chain->name, c.rule_no, &r, cur.chain};
     c.tr.matched.push_back(mr);
     c.tr.events.push_back({TraceEvent::Kind::Rule, c.hook, c.tr.matched.size() - 1});
+    trace_line(c, *cur.chain, c.rule_no, false);
     auto decided = [&](TargetVerdict v) {
       c.tr.verdict_rule = mr;
       c.tr.verdict_policy.reset();
@@ -82,7 +114,9 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
       case ir::TargetType::None: break;
       case ir::TargetType::Accept: return decided(TargetVerdict::Accept);
       case ir::TargetType::Drop: return decided(TargetVerdict::Drop);
-      case ir::TargetType::Queue: return decided(TargetVerdict::Queue);
+      case ir::TargetType::Queue:
+        c.tr.queue_num = 0;  // the standard QUEUE verdict is queue 0
+        return decided(TargetVerdict::Queue);
       case ir::TargetType::Return:
         if (stack.empty()) return policy();
         cur = stack.back();

@@ -91,13 +91,19 @@ void nft_canonicalize(Rule& r) {
 // ---- Targets ---------------------------------------------------------------------------------
 
 bool nft_target_is_native(const Target& t) {
-  // add_action: "NFLOG" goes through add_log, every other extension through add_target.
-  return t.type == TargetType::Extension && std::holds_alternative<NflogTarget>(t.data);
+  // add_action: "NFLOG" goes through add_log, every other extension through add_target,
+  // which turns "TRACE" into "meta nftrace set 1" (add_meta_nftrace); nft-shared.c
+  // nft_meta_set_to_target lists that back as -j TRACE.
+  return t.type == TargetType::Extension &&
+         (std::holds_alternative<NflogTarget>(t.data) || std::holds_alternative<TraceTarget>(t.data));
 }
 
 void nft_canonicalize_target(Target& t) {
   if (!nft_target_is_native(t)) return;
-  auto& n = std::get<NflogTarget>(t.data);
+  // TRACE has no payload: nothing to canonicalize.
+  auto* np = std::get_if<NflogTarget>(&t.data);
+  if (!np) return;
+  auto& n = *np;
   // add_log: the snap length is sent only with XT_NFLOG_F_COPY_LEN (--nflog-size); the
   // threshold only when not 0, which is also what the kernel reports when it is absent.
   if (!(n.flags & NflogTarget::kCopyLen)) n.len = 0;

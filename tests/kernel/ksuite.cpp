@@ -378,6 +378,11 @@ Result run_case(const Options& o, const Case& c, int cpu, bool iptc_ok, bool rer
     std::string timed_path = c.dir + "/" + c.name + ".timed.packets";
     write_file(timed_path, timed_packets(packets_text ? *packets_text : "", *kernel, line_map), &err);
     std::vector<std::string> argv = {o.iptc, "trace", c.rules, "--packets", timed_path};
+    // The sets kharness created from RULES.ipsets.
+    if (file_exists(c.rules + ".ipsets")) {
+      argv.push_back("--ipset");
+      argv.push_back(c.rules + ".ipsets");
+    }
     if (!c.host.empty()) {
       argv.push_back("--host");
       argv.push_back(c.host);

@@ -317,7 +317,7 @@ TEST_CASE("command: matches and targets iptc does not know", "[command]") {
   auto foreign = restore_line("-A INPUT -m cpu --cpu 0");
   CHECK_FALSE(foreign->ok);
   CHECK_THAT(foreign->error(), Catch::Contains("not supported"));
-  auto foreign_target = restore_line("-A INPUT -j SYNPROXY");
+  auto foreign_target = restore_line("-A INPUT -j HMARK");
   CHECK_FALSE(foreign_target->ok);
   CHECK_THAT(foreign_target->error(), Catch::Contains("not supported"));
   // An unknown -j name is a chain, checked when the rule is added.

@@ -8,7 +8,9 @@
 namespace iptc::ir::kinds {
 
 std::optional<uint16_t> port_by_getaddrinfo(std::string_view s) {
-  if (s.empty()) return std::nullopt;
+  // getaddrinfo: strtoul("") converts nothing but leaves the end pointer at the terminating
+  // NUL, so the empty service is the number 0.
+  if (s.empty()) return 0;
   // glibc: num = (int) strtoul(service, &end, 10); numeric when the whole string converted
   // and num >= 0; the port is then htons(num), i.e. num truncated to 16 bits.
   size_t i = 0;
@@ -238,6 +240,47 @@ std::optional<uint32_t> inet_pton4(std::string_view s) {
   }
   if (octets < 4 || !saw_digit) return std::nullopt;
   return (out << 8) | cur;
+}
+
+bool parse_set_dirs(const OptionCall& c, const ExtraArg& word, std::string_view ext, uint8_t& dim,
+                    uint8_t& dir_flags) {
+  constexpr uint8_t kDimMax = 6;  // IPSET_DIM_MAX
+  std::string_view rest = word.text;
+  auto fail = [&](std::string msg) {
+    c.diags->error(word.loc, std::move(msg),
+                   "write the directions of the set's dimensions, e.g. src or src,dst", word.len);
+    return false;
+  };
+  while (true) {
+    if (dim == kDimMax)
+      return fail(fmt::format("{}: more than {} src/dst directions in '{}'", ext, kDimMax, word.text));
+    size_t comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    ++dim;
+    if (item.starts_with("src")) dir_flags = static_cast<uint8_t>(dir_flags | (1u << (dim - 1)));
+    else if (!item.starts_with("dst"))
+      return fail(fmt::format("{}: invalid direction '{}' (expected 'src' or 'dst')", ext, item));
+    if (comma == std::string_view::npos) return true;
+    rest = rest.substr(comma + 1);
+  }
+}
+
+std::optional<uint8_t> dscp_class_value(std::string_view s) {
+  struct DsClass {
+    std::string_view name;
+    uint8_t dscp;
+  };
+  static constexpr DsClass kClasses[] = {
+      {"CS0", 0x00},  {"CS1", 0x08},  {"CS2", 0x10},  {"CS3", 0x18},  {"CS4", 0x20},
+      {"CS5", 0x28},  {"CS6", 0x30},  {"CS7", 0x38},  {"BE", 0x00},   {"AF11", 0x0a},
+      {"AF12", 0x0c}, {"AF13", 0x0e}, {"AF21", 0x12}, {"AF22", 0x14}, {"AF23", 0x16},
+      {"AF31", 0x1a}, {"AF32", 0x1c}, {"AF33", 0x1e}, {"AF41", 0x22}, {"AF42", 0x24},
+      {"AF43", 0x26}, {"EF", 0x2e},
+  };
+  // strncasecmp(s, name, strlen(name)): the argument starts with the class name.
+  for (const auto& k : kClasses)
+    if (s.size() >= k.name.size() && iprefix(k.name, s.substr(0, k.name.size()))) return k.dscp;
+  return std::nullopt;
 }
 
 std::optional<uint8_t> parse_plen(const OptionCall& c, std::string_view ext) {

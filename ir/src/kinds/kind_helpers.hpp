@@ -13,7 +13,8 @@
 namespace iptc::ir::kinds {
 
 /// xtables_getportbyname: getaddrinfo(NULL, name): decimal with strtoul rules (truncated to
-/// 16 bits as the kernel's sin_port would), else a service name of any protocol.
+/// 16 bits as the kernel's sin_port would), else a service name of any protocol. The empty
+/// string is port 0.
 std::optional<uint16_t> port_by_getaddrinfo(std::string_view s);
 
 /// XTTYPE_PORTRC ("a", "a:b", ":b", "a:", ":"), as xtopt_parse_mport parses it. On error
@@ -70,6 +71,17 @@ inline std::string refuse(const KernelCheckCall& k, std::string message, std::st
   if (k.hint) *k.hint = std::move(hint);
   return message;
 }
+
+/// libxt_set.h parse_dirs: the direction word after an ipset name, comma-separated items each
+/// starting with "src" or "dst" (strncmp), at most IPSET_DIM_MAX (6). Adds to dim and sets bit
+/// i of dir_flags when dimension i+1 is "src". Reports at the word and returns false on error;
+/// ext prefixes the messages ("set", "SET").
+bool parse_set_dirs(const OptionCall& c, const ExtraArg& word, std::string_view ext, uint8_t& dim,
+                    uint8_t& dir_flags);
+
+/// dscp_helper.c class_to_dscp: the DSCP value of the first DiffServ class (CS0-CS7, BE,
+/// AF11-AF43, EF) that s starts with, case-insensitively.
+std::optional<uint8_t> dscp_class_value(std::string_view s);
 
 /// XTTYPE_PLEN for IPv4 (xtopt_parse_plen): a prefix length 0-32 (C notation), else a numeric
 /// dotted mask (getaddrinfo AI_NUMERICHOST, inet_aton forms) whose prefix length it is, or

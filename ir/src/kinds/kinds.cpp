@@ -24,7 +24,11 @@ const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
     &kinds::kReject, &kinds::kLog,      &kinds::kMarkTarget, &kinds::kConnmarkTarget,
     &kinds::kSnat,   &kinds::kDnat,     &kinds::kMasquerade, &kinds::kRedirect,
     &kinds::kNotrack, &kinds::kCt,      &kinds::kTcpmss,     &kinds::kNflog,
-    &kinds::kTos,
+    &kinds::kTos,    &kinds::kChecksum, &kinds::kTtlTarget,  &kinds::kDscpTarget,
+    &kinds::kClassify, &kinds::kTrace,  &kinds::kAudit,      &kinds::kNfqueue,
+    &kinds::kSetTarget, &kinds::kSecmark, &kinds::kConnsecmark, &kinds::kLed,
+    &kinds::kTee,    &kinds::kUlog,     &kinds::kSynproxy,   &kinds::kTproxy,
+    &kinds::kNetmap,
 };
 
 // iptables 1.8.9 extensions (extensions/libxt_*, libipt_*) that iptc does not model yet.
@@ -34,13 +38,32 @@ constexpr std::string_view kForeignMatches[] = {
     "realm", "socket", "string", "tos", "ttl", "u32", "icmp6", "ipv6header", "frag", "hbh",
     "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp", "icmpv6",
 };
+// Only names iptables (IPv4) loads an extension for: any other -j NAME is a chain jump, as
+// in iptables (HL, for one, is IPv6-only, so "-j HL" jumps to a chain named HL).
 constexpr std::string_view kForeignTargets[] = {
-    "AUDIT", "CHECKSUM", "CLASSIFY", "CONNSECMARK", "DSCP", "HMARK", "IDLETIMER", "LED",
-    "NETMAP", "NFQUEUE", "RATEEST", "SECMARK", "SET", "SYNPROXY", "TCPOPTSTRIP", "TEE",
-    "TPROXY", "TRACE", "TTL", "CONNMARK6", "ECN", "HL", "MASQUERADE6", "ULOG",
+    "HMARK", "IDLETIMER", "RATEEST", "TCPOPTSTRIP", "ECN", "CLUSTERIP",
+};
+
+// Out-of-tree targets real rule sets still name (xtables-addons 3.x, patch-o-matic).
+struct OutOfTree {
+  std::string_view name, origin;
+};
+constexpr OutOfTree kOutOfTreeTargets[] = {
+    {"TARPIT", "xtables-addons"},  {"DELUDE", "xtables-addons"},  {"CHAOS", "xtables-addons"},
+    {"ECHO", "xtables-addons"},    {"IPMARK", "xtables-addons"},  {"LOGMARK", "xtables-addons"},
+    {"SYSRQ", "xtables-addons"},   {"DHCPMAC", "xtables-addons"}, {"DNETMAP", "xtables-addons"},
+    {"ACCOUNT", "xtables-addons"}, {"PROTO", "xtables-addons"},   {"STEAL", "xtables-addons"},
+    {"RAWDNAT", "xtables-addons"}, {"RAWSNAT", "xtables-addons"}, {"IPV4OPTSSTRIP", "patch-o-matic"},
+    {"ROUTE", "patch-o-matic"},    {"XOR", "patch-o-matic"},      {"IPP2P", "patch-o-matic"},
 };
 
 }  // namespace
+
+std::optional<std::string_view> out_of_tree_target(std::string_view name) {
+  for (const auto& t : kOutOfTreeTargets)
+    if (t.name == name) return t.origin;
+  return std::nullopt;
+}
 
 const MatchDef& match_def(MatchKind k) {
   const MatchDef* d = kMatchRows[static_cast<size_t>(k)];

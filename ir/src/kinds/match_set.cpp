@@ -39,29 +39,6 @@ constexpr OptionDef kOptions[] = {
 };
 
 constexpr size_t kMaxNameLen = 31;  // IPSET_MAXNAMELEN - 1
-constexpr uint8_t kDimMax = 6;      // IPSET_DIM_MAX
-
-/// parse_dirs: comma-separated, each compared with strncmp(item, "src"/"dst", 3).
-bool parse_dirs(const OptionCall& c, const ExtraArg& word, SetMatch& s) {
-  std::string_view rest = word.text;
-  auto fail = [&](std::string msg) {
-    c.diags->error(word.loc, std::move(msg), "write the directions of the set's dimensions, e.g. src or src,dst",
-                   word.len);
-    return false;
-  };
-  while (true) {
-    if (s.dim == kDimMax)
-      return fail(fmt::format("set: more than {} src/dst directions in '{}'", kDimMax, word.text));
-    size_t comma = rest.find(',');
-    std::string_view item = rest.substr(0, comma);
-    ++s.dim;
-    if (item.starts_with("src")) s.dir_flags = static_cast<uint8_t>(s.dir_flags | (1u << (s.dim - 1)));
-    else if (!item.starts_with("dst"))
-      return fail(fmt::format("set: invalid direction '{}' (expected 'src' or 'dst')", item));
-    if (comma == std::string_view::npos) return true;
-    rest = rest.substr(comma + 1);
-  }
-}
 
 bool parse_counter(const OptionCall& c, uint64_t& out) {
   auto v = parse_uint(c.arg, 0, UINT64_MAX);
@@ -91,7 +68,7 @@ bool parse(const OptionCall& c, MatchData& d) {
       if (c.arg.size() > kMaxNameLen)
         return c.fail(fmt::format("set: set name '{}' is too long ({} characters at most)", c.arg, kMaxNameLen));
       if (c.arg.empty()) return c.fail("set: empty set name", "write the name of an ipset");
-      if (!parse_dirs(c, *dirs, s)) return false;
+      if (!parse_set_dirs(c, *dirs, "set", s.dim, s.dir_flags)) return false;
       c.more->take();
       s.name = std::string(c.arg);
       s.invert = c.invert;

@@ -13,6 +13,8 @@ extern const MatchDef kTcp, kUdp, kIcmp, kMultiport, kConntrack, kState, kCommen
 
 // Targets (target_*.cpp)
 extern const TargetDef kReject, kLog, kMarkTarget, kConnmarkTarget, kSnat, kDnat, kMasquerade,
-    kRedirect, kNotrack, kCt, kTcpmss, kNflog, kTos;
+    kRedirect, kNotrack, kCt, kTcpmss, kNflog, kTos, kChecksum, kTtlTarget, kDscpTarget, kClassify,
+    kTrace, kAudit, kNfqueue, kSetTarget, kSecmark, kConnsecmark, kLed, kTee, kUlog, kSynproxy,
+    kTproxy, kNetmap;
 
 }  // namespace iptc::ir::kinds

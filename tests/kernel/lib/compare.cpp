@@ -107,6 +107,12 @@ std::vector<std::string> compare_packet(const json& e, const json& a, bool compa
           d.push_back("egress " + fmt_egress(*eg) + " != " + fmt_egress(*ag));
           break;
         }
+      // TTL (TTL target, ip_forward) and TOS (TOS, DSCP; both sides report it only when
+      // it changed on the way).
+      if (eg->contains("ttl") && ag->contains("ttl") && str_or(*eg, "ttl") != str_or(*ag, "ttl"))
+        d.push_back("egress ttl " + str_or(*eg, "ttl") + " != " + str_or(*ag, "ttl"));
+      if (str_or(*eg, "tos") != str_or(*ag, "tos"))
+        d.push_back("egress tos " + str_or(*eg, "tos") + " != " + str_or(*ag, "tos"));
     }
   }
   if (compare_ctstate && e.contains("ctstate") && !e["ctstate"].is_null()) {

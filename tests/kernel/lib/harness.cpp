@@ -636,6 +636,11 @@ struct Harness::Impl {
     wi.user_tables = &user_tables;
     wi.before = &before;
     wi.after = &after;
+    if (p.proto == 6) {
+      const uint8_t f = p.flags;
+      wi.synproxy_consumes = ((f & kTcpSyn) && !(f & (kTcpAck | kTcpFin | kTcpRst))) ||
+                             ((f & kTcpAck) && !(f & (kTcpFin | kTcpRst | kTcpSyn)));
+    }
     if (in)
       wi.hook_order = {Hook::kPrerouting, Hook::kInput, Hook::kForward, Hook::kPostrouting};
     else

@@ -84,8 +84,10 @@ TargetClass classify_target(std::string_view name, const std::vector<std::string
   }
   // nf_nat's targets answer NF_ACCEPT once the binding is set up.
   if (name == "SNAT" || name == "DNAT" || name == "MASQUERADE" || name == "REDIRECT" ||
-      name == "NETMAP" || name == "TPROXY")
+      name == "NETMAP")
     return TargetClass::kAccept;
+  // tproxy_tg4 accepts only a packet it can hand to a transparent socket; fw has none.
+  if (name == "TPROXY") return TargetClass::kDrop;
   if (name == "SYNPROXY") return TargetClass::kSynproxy;
   static const char* const kContinuing[] = {
       "LOG",   "NFLOG",     "ULOG",   "MARK",      "CONNMARK", "TOS",       "DSCP",

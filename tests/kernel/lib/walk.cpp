@@ -48,6 +48,7 @@ struct Walker {
   std::string at_table, at_chain;
   uint32_t at_rule = 0;
   bool touched = false;
+  bool synproxy_consumes = true;
 
   Outcome walk_chain(const SavedTable& t, const SavedChain& c, int depth,
                      std::vector<MatchedEntry>& out) {
@@ -86,7 +87,9 @@ struct Walker {
         case TargetClass::kDrop: return decide(Outcome::kDrop);
         case TargetClass::kReject: return decide(Outcome::kReject);
         case TargetClass::kQueue: return decide(Outcome::kQueue);
-        case TargetClass::kSynproxy: return decide(Outcome::kSynproxy);
+        case TargetClass::kSynproxy:
+          if (!synproxy_consumes) break;
+          return decide(Outcome::kSynproxy);
         case TargetClass::kReturn: return Outcome::kReturn;
         case TargetClass::kJump:
         case TargetClass::kGoto: {
@@ -126,7 +129,7 @@ std::string outcome_verdict(Outcome o) {
 
 WalkResult walk_counters(const WalkInput& in) {
   WalkResult res;
-  Walker w{*in.listing, *in.user_tables, {}, {}, res, {}, {}, 0, false};
+  Walker w{*in.listing, *in.user_tables, {}, {}, res, {}, {}, 0, false, in.synproxy_consumes};
   // 1. Deltas; the hidden probes are read off and set aside where they are not part of any
   // packet's walk (the kernel-output drop rule counts only the kernel's own packets).
   for (const auto& [key, after] : in.after->rules) {

@@ -71,6 +71,9 @@ struct WalkInput {
   const CounterSnapshot* before = nullptr;
   const CounterSnapshot* after = nullptr;
   std::vector<Hook> hook_order;  ///< hooks in the order this kind of packet meets them
+  /// synproxy_tg4 answers (NF_DROP) only a SYN without ACK/FIN/RST or an ACK without
+  /// FIN/RST/SYN; any other packet continues past a SYNPROXY rule (XT_CONTINUE).
+  bool synproxy_consumes = true;
 };
 
 WalkResult walk_counters(const WalkInput& in);

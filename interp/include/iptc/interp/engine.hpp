@@ -15,6 +15,7 @@
 #include "iptc/interp/trace.hpp"
 #include "iptc/ir/ruleset.hpp"
 #include "iptc/runtime/host.hpp"
+#include "iptc/runtime/ipset.hpp"
 
 namespace iptc::interp {
 
@@ -61,6 +62,9 @@ class Engine {
   std::vector<TraceResult> run(const std::vector<PacketLine>& lines);
   /// Empties conntrack (a `flush` line).
   void flush_conntrack();
+  /// The ipsets `-m set` and `-j SET` use (`--ipset FILE`); without them every set is
+  /// empty. Call before the first packet: entries' timeouts count from the clock then.
+  void set_ipsets(runtime::IpsetStore sets);
   /// Advances the clock (a `sleep` line); the clock starts at 0.
   void advance(double seconds);
   [[nodiscard]] double now() const;

@@ -40,6 +40,7 @@ struct Egress {
   uint32_t src = 0, dst = 0;
   std::optional<uint16_t> sport, dport;  ///< null for protocols without ports
   uint8_t ttl = 0;
+  uint8_t tos = 0;       ///< the TOS byte as it left (TOS, DSCP rewrite it)
   uint8_t proto = 0;
   std::optional<uint16_t> echo_id;  ///< ICMP echo-style messages
   /// ICMP errors: the embedded packet after NAT (src, dst, proto, ports).
@@ -51,10 +52,11 @@ struct Egress {
   std::optional<Inner> inner;
 };
 
-/// A LOG / NFLOG record, or a note on a target whose effect is recorded but not modelled
-/// (CT --helper, --zone), in evaluation order.
+/// A LOG / NFLOG record, a note on a target whose effect is recorded but not modelled
+/// (CT --helper, --zone), or what another target did outside the packet (AUDIT, LED, TEE's
+/// copy, NFQUEUE bypassed, SYNPROXY's reply, TRACE lines), in evaluation order.
 struct LogRecord {
-  std::string kind;    ///< "LOG", "NFLOG", "CT"
+  std::string kind;    ///< "LOG", "NFLOG", "CT", "TRACE", "AUDIT", "TEE", "NFQUEUE", ...
   std::string prefix;  ///< the log prefix (CT: what was asked)
   ir::TableKind table;
   std::string chain;
@@ -78,7 +80,9 @@ struct TraceResult {
   Path path = Path::Input;
   Verdict verdict = Verdict::Accept;
   std::string reject_with;   ///< REJECT's reply kind when verdict is Reject
-  uint16_t queue_num = 0;    ///< QUEUE / NFQUEUE
+  uint16_t queue_num = 0;    ///< QUEUE / NFQUEUE: the queue the packet was handed to
+  uint32_t priority = 0;     ///< skb->priority as the packet ended (CLASSIFY), 0 = unset
+  uint8_t tos_in = 0;        ///< the TOS byte of the packet line (egress.tos is shown if changed)
   std::optional<CtState> ctstate;  ///< none when conntrack never saw the packet
   std::vector<ir::Hook> hooks;  ///< in traversal order (a looped local packet lists 4)
   bool local_loop = false;       ///< a local packet to a local address, back in through lo

@@ -171,4 +171,9 @@ const TargetDef* find_target_def(std::string_view name);
 bool is_known_foreign_match(std::string_view name);
 bool is_known_foreign_target(std::string_view name);
 
+/// Targets that exist only out of tree (xtables-addons, old patch-o-matic): iptables 1.8.9
+/// has no extension for them, so `-j NAME` is a jump to a chain of that name and their
+/// options are unknown. Returns where the target came from ("xtables-addons"), or nullopt.
+std::optional<std::string_view> out_of_tree_target(std::string_view name);
+
 }  // namespace iptc::ir
