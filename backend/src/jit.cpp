@@ -19,7 +19,10 @@ Jit::Jit(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Jit::~Jit() = default;
 
 llvm::Expected<std::unique_ptr<Jit>> Jit::create() {
-  auto jit = llvm::orc::LLJITBuilder().setLinkProcessSymbolsByDefault(false).create();
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setLinkProcessSymbolsByDefault(false)
+                 .setPlatformSetUp(llvm::orc::setUpInactivePlatform)
+                 .create();
   if (!jit) return jit.takeError();
   auto impl = std::make_unique<Impl>();
   impl->jit = std::move(*jit);

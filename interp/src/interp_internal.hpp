@@ -14,7 +14,9 @@
 
 #include "iptc/interp/engine.hpp"
 #include "iptc/interp/trace.hpp"
+#include "iptc/ir/lowered.hpp"
 #include "iptc/ir/ruleset.hpp"
+#include "iptc/runtime/abi.h"
 #include "iptc/runtime/conntrack.hpp"
 #include "iptc/runtime/host.hpp"
 #include "iptc/runtime/packet.hpp"
@@ -71,6 +73,14 @@ struct State {
   std::unordered_map<const ir::Rule*, ir::Counters> rule_counters;
   std::unordered_map<const ir::Chain*, ir::Counters> policy_counters;
 
+  // Compiled mode (EngineOptions::compiled): the hook functions, the slot numbering they
+  // count in, this engine's counter shard and trace buffer.
+  iptc_hook_fn hook_fns[ir::kTableCount][ir::kHookCount] = {};
+  ir::SlotMap slots;
+  std::vector<iptc_counter> shard;
+  std::vector<uint32_t> matched_buf;
+  std::unordered_map<const void*, uint32_t> slot_of;  ///< ir::Rule* / built-in ir::Chain* -> slot
+
   [[nodiscard]] double now() const { return conntrack.now(); }
 };
 
@@ -97,7 +107,14 @@ bool eval_ip_part(const ir::IpHeaderMatch& ip, const Pkt& p);
 enum class TargetVerdict : uint8_t { Continue, Accept, Drop, Reject, Queue };
 TargetVerdict run_target(const ir::Target& t, EvalCtx& ctx);
 
-/// Runs the table's built-in chain for ctx.hook (ipt_do_table / nft_do_chain).
+/// Runs the table's built-in chain for ctx.hook (ipt_do_table / nft_do_chain), through the
+/// compiled hook function when the engine has compiled code.
 TargetVerdict run_table(const ir::Table& table, EvalCtx& ctx);
+
+/// The compiled hook function of ctx.table at ctx.hook (run_compiled.cpp).
+TargetVerdict run_compiled(EvalCtx& ctx);
+
+/// XT_CONNTRACK_STATE_BIT of the packet's conntrack (INVALID, UNTRACKED, or the ctinfo's).
+uint16_t conntrack_statebit(const runtime::CtRef& r);
 
 }  // namespace iptc::interp::detail
