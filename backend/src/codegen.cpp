@@ -40,6 +40,10 @@ namespace {
 
 /// The internal result of a user chain that ran off its end or hit RETURN.
 constexpr uint32_t kReturn = 0xff;
+/// The internal result of a chain segment whose rules all fell through.
+constexpr uint32_t kNext = 0xfd;
+/// Rules per function before a chain is split into segments.
+constexpr size_t kSegmentRules = 128;
 
 struct FieldInfo {
   unsigned offset;
@@ -293,24 +297,54 @@ class Gen {
 
   void chain(const ir::LoweredHook& h, size_t k) {
     const ir::LoweredChain& ch = h.chains[k];
-    fn_ = fns_[k];
+    if (ch.rules.size() <= kSegmentRules) {
+      body(fns_[k], ch, 0, ch.rules.size(), false);
+      return;
+    }
+    // A long chain: segments of kSegmentRules rules, each a function of its own that LLVM
+    // must not inline back (O2 and instruction selection grow faster than linearly in a
+    // function's size; 8,000 rules in one function take minutes, in segments seconds).
+    std::string base = fns_[k]->getName().str();
+    std::vector<llvm::Function*> segs;
+    for (size_t from = 0; from < ch.rules.size(); from += kSegmentRules) {
+      auto* f = llvm::Function::Create(hook_ty_, llvm::GlobalValue::InternalLinkage,
+                                       base + ".seg" + std::to_string(segs.size()), m_);
+      f->addFnAttr(llvm::Attribute::NoUnwind);
+      f->addFnAttr(llvm::Attribute::NoInline);
+      body(f, ch, from, std::min(ch.rules.size(), from + kSegmentRules), true);
+      segs.push_back(f);
+    }
+    begin(fns_[k]);
+    llvm::BasicBlock* entry = block("entry");
+    llvm::BasicBlock* end = chain_end(ch);
+    b_.SetInsertPoint(entry);
+    for (llvm::Function* f : segs) {
+      llvm::Value* r = b_.CreateCall(hook_ty_, f, {pkt_, ctx_});
+      llvm::BasicBlock* next = block("segment");
+      llvm::BasicBlock* decided = block("decided");
+      llvm::SwitchInst* sw = b_.CreateSwitch(r, decided, 2);
+      sw->addCase(b_.getInt32(kNext), next);
+      // RETURN inside a segment: the policy of a built-in chain, else return to the caller.
+      sw->addCase(b_.getInt32(kReturn), end);
+      b_.SetInsertPoint(decided);
+      b_.CreateRet(r);
+      b_.SetInsertPoint(next);
+    }
+    b_.CreateBr(end);
+  }
+
+  void begin(llvm::Function* f) {
+    fn_ = f;
     pkt_ = fn_->getArg(0);
     ctx_ = fn_->getArg(1);
     pkt_->setName("pkt");
     ctx_->setName("ctx");
-    llvm::BasicBlock* entry = block("entry");
-    hotdrop_ = block("hotdrop");
+  }
+
+  /// The end of a chain: the policy of a built-in chain (counted), else RETURN.
+  llvm::BasicBlock* chain_end(const ir::LoweredChain& ch) {
     llvm::BasicBlock* end = block("end");
-    std::vector<llvm::BasicBlock*> rules;
-    for (size_t i = 0; i < ch.rules.size(); ++i) rules.push_back(block("rule"));
-    rules.push_back(end);
-    b_.SetInsertPoint(entry);
-    b_.CreateBr(rules[0]);
-
-    b_.SetInsertPoint(hotdrop_);
-    b_.CreateRet(b_.getInt32(IPTC_HOTDROP));
-
-    // The end of the chain: the policy of a built-in chain (counted), else RETURN.
+    auto ip = b_.saveIP();
     b_.SetInsertPoint(end);
     if (ch.builtin) {
       count(ch.policy_slot);
@@ -319,21 +353,45 @@ class Gen {
     } else {
       b_.CreateRet(b_.getInt32(kReturn));
     }
+    b_.restoreIP(ip);
+    return end;
+  }
 
-    for (size_t i = 0; i < ch.rules.size(); ++i) {
+  /// Rules [from, to) of a chain as the body of `f`: the whole chain, or one segment (which
+  /// returns kNext at its end and kReturn for RETURN, whatever the chain).
+  void body(llvm::Function* f, const ir::LoweredChain& ch, size_t from, size_t to, bool segment) {
+    begin(f);
+    llvm::BasicBlock* entry = block("entry");
+    hotdrop_ = block("hotdrop");
+    llvm::BasicBlock* end;
+    if (segment) {
+      end = block("end");
+      b_.SetInsertPoint(end);
+      b_.CreateRet(b_.getInt32(kNext));
+    } else {
+      end = chain_end(ch);
+    }
+    std::vector<llvm::BasicBlock*> rules;
+    for (size_t i = from; i < to; ++i) rules.push_back(block("rule"));
+    rules.push_back(end);
+    b_.SetInsertPoint(entry);
+    b_.CreateBr(rules[0]);
+    b_.SetInsertPoint(hotdrop_);
+    b_.CreateRet(b_.getInt32(IPTC_HOTDROP));
+    bool builtin = ch.builtin && !segment;
+    for (size_t i = from; i < to; ++i) {
       const ir::LoweredRule& r = ch.rules[i];
-      llvm::BasicBlock* next = rules[i + 1];
-      b_.SetInsertPoint(rules[i]);
+      llvm::BasicBlock* next = rules[i - from + 1];
+      b_.SetInsertPoint(rules[i - from]);
       for (const auto& cr : r.criteria) criterion(cr, r.slot, next);
       count(r.slot);
       trace(r.slot);
-      action(h, ch, r, next, end);
+      action(builtin, r, next, end);
     }
   }
 
-  void action(const ir::LoweredHook& h, const ir::LoweredChain& ch, const ir::LoweredRule& r,
-              llvm::BasicBlock* next, llvm::BasicBlock* end) {
-    (void)h;
+  /// `builtin`: the rules run in the built-in chain's own function (RETURN is its policy).
+  void action(bool builtin, const ir::LoweredRule& r, llvm::BasicBlock* next, llvm::BasicBlock* end) {
     const ir::Action& a = r.action;
     switch (a.kind) {
       case ir::ActionKind::Continue: b_.CreateBr(next); return;
@@ -341,7 +399,7 @@ class Gen {
       case ir::ActionKind::Drop: b_.CreateRet(b_.getInt32(pack(IPTC_DROP, r.slot))); return;
       case ir::ActionKind::Queue: b_.CreateRet(b_.getInt32(pack(IPTC_QUEUE, r.slot))); return;
       case ir::ActionKind::Return:
-        if (ch.builtin) b_.CreateBr(end);
+        if (builtin) b_.CreateBr(end);
         else b_.CreateRet(b_.getInt32(kReturn));
         return;
       case ir::ActionKind::Jump:
@@ -352,7 +410,7 @@ class Gen {
         llvm::BasicBlock* after = next;
         if (a.kind == ir::ActionKind::Goto) {
           // The goto's callee replaced our frame: its RETURN returns from us.
-          if (ch.builtin) {
+          if (builtin) {
             after = end;
           } else {
             b_.CreateRet(res);
