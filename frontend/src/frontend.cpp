@@ -11,12 +11,16 @@
 namespace iptc::frontend {
 
 InputSyntax detect_syntax(std::string_view text) {
-  // A file with iptables-restore structure (a "*table" line or a COMMIT line) is a save file,
-  // even with stray lines around it (which iptables-restore then rejects, as iptc will).
-  // Otherwise the first meaningful line decides: save syntax starts with '*', ':', '-', '['.
+  // A shebang first line makes a script. Otherwise a file with iptables-restore structure (a
+  // "*table" line or a COMMIT line) is a save file, even with stray lines around it (which
+  // iptables-restore then rejects, as iptc will); failing both, the first meaningful line
+  // decides: save syntax starts with '*', ':', '-', '['.
   std::optional<InputSyntax> first;
   size_t pos = 0;
   if (text.starts_with("\xEF\xBB\xBF")) pos = 3;
+  // A shebang on the first line is a script whatever it embeds (a here-document fed to
+  // iptables-restore has '*table' and COMMIT lines of its own).
+  if (text.substr(pos).starts_with("#!")) return InputSyntax::Script;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);

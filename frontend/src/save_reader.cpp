@@ -248,8 +248,14 @@ void Reader::outside_table(size_t offset, std::string_view text) {
   if (t.find_first_not_of(" \t\r") == std::string_view::npos)
     return error(offset, len, "blank line with spaces outside of a table",
                  "iptables-restore skips only completely empty lines");
+  // A shell command among restore blocks (a script that embeds a save file, or a pasted
+  // terminal session) was read as a save file because of its '*table'/COMMIT lines.
+  const bool command = t.find("iptables ") != std::string_view::npos ||
+                       t.find("iptables-restore") != std::string_view::npos;
   error(offset, len, "unexpected line outside of a table",
-        "iptables-restore input consists of '*table' ... 'COMMIT' blocks and '#' comments");
+        command ? "this looks like a shell command: the file has '*table'/COMMIT lines, so it was "
+                  "read as iptables-restore input; pass --input script to read it as a script"
+                : "iptables-restore input consists of '*table' ... 'COMMIT' blocks and '#' comments");
 }
 
 void Reader::table_line(size_t offset, std::string_view text) {

@@ -20,6 +20,9 @@ TEST_CASE("frontend: the syntax is detected from the first meaningful line", "[f
   CHECK(detect_syntax("#!/bin/sh\niptables -F\n") == InputSyntax::Script);
   CHECK(detect_syntax("iptables -A INPUT -j ACCEPT\n") == InputSyntax::Script);
   CHECK(detect_syntax("# setup\nIPT=/sbin/iptables\n") == InputSyntax::Script);
+  // A shebang wins over the restore blocks a here-document embeds; without one they decide.
+  CHECK(detect_syntax("#!/bin/sh\niptables-restore <<EOF\n*filter\nCOMMIT\nEOF\n") == InputSyntax::Script);
+  CHECK(detect_syntax("root# iptables -F\n*filter\nCOMMIT\n") == InputSyntax::Save);
 }
 
 TEST_CASE("frontend: a script is read as commands, and --input save forces the save reader", "[frontend]") {

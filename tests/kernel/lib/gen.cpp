@@ -560,13 +560,15 @@ struct PacketGen {
                                                    : predict_snat(a, bin, proto);
     uint16_t rsport = rport.value_or(sport);
     uint32_t is = isn() % 4000000000u, ir = isn() % 4000000000u;
-    auto fwd = [&](uint8_t flags, uint32_t seq, uint32_t ack, std::optional<uint32_t> len) {
+    // One segment of the flow: the initiator's direction, or the reply to its (SNATed) tuple.
+    auto segment = [&](bool reply, uint8_t flags, uint32_t seq, uint32_t ack,
+                       std::optional<uint32_t> len) {
       Pl p;
-      p.in = ain;
-      p.src = a;
-      p.dst = b;
-      p.sport = sport;
-      p.dport = dport;
+      p.in = reply ? bin : ain;
+      p.src = reply ? b : a;
+      p.dst = reply ? ra : b;
+      p.sport = reply ? dport : sport;
+      p.dport = reply ? rsport : dport;
       p.flags = flags;
       p.seq = seq;
       p.ack = ack;
@@ -574,19 +576,11 @@ struct PacketGen {
       p.auto_seq = autonum;
       emit(p);
     };
+    auto fwd = [&](uint8_t flags, uint32_t seq, uint32_t ack, std::optional<uint32_t> len) {
+      segment(false, flags, seq, ack, len);
+    };
     auto rev = [&](uint8_t flags, uint32_t seq, uint32_t ack, std::optional<uint32_t> len) {
-      Pl p;
-      p.in = bin;
-      p.src = b;
-      p.dst = ra;
-      p.sport = dport;
-      p.dport = rsport;
-      p.flags = flags;
-      p.seq = seq;
-      p.ack = ack;
-      p.len = len;
-      p.auto_seq = autonum;
-      emit(p);
+      segment(true, flags, seq, ack, len);
     };
     (void)oif;
     fwd(kTcpSyn, is, 0, std::nullopt);
