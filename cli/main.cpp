@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::vector<iptc::cli::Runner> verbs = {
       iptc::cli::add_check(app),
+      iptc::cli::add_compile(app),
       iptc::cli::add_fmt(app),
       iptc::cli::add_trace(app),
   };

@@ -28,6 +28,8 @@
 // tuple is known. The kernel-differential harness numbers its packets the same way.
 #include "iptc/interp/engine.hpp"
 
+#include <cassert>
+
 #include <fmt/format.h>
 
 #include <ctime>
@@ -133,6 +135,21 @@ State::State(const ir::Ruleset& r, runtime::HostModel h, EngineOptions o)
   }
   epoch = opts.epoch ? *opts.epoch : static_cast<int64_t>(std::time(nullptr));
   init_named_match_state(*this);
+  if (const iptc_descriptor* d = opts.compiled) {
+    slots = ir::slot_map(rs);
+    assert(d->slot_count == slots.slots.size() && d->rule_count == slots.rule_count &&
+           "compiled code of another rule set");
+    for (uint32_t i = 0; i < d->hook_count; ++i)
+      if (d->hooks[i].table < ir::kTableCount && d->hooks[i].hook < ir::kHookCount)
+        hook_fns[d->hooks[i].table][d->hooks[i].hook] = d->hooks[i].fn;
+    shard.assign(slots.slots.size(), iptc_counter{0, 0});
+    matched_buf.assign(1u << 16, 0);
+    for (uint32_t s = 0; s < slots.slots.size(); ++s) {
+      const ir::Slot& sl = slots.slots[s];
+      if (sl.policy) slot_of[&slots.chain(rs, s)] = s;
+      else slot_of[&slots.rule(rs, s)] = s;
+    }
+  }
 }
 
 }  // namespace detail
@@ -694,14 +711,28 @@ void Engine::advance(double seconds) { impl_->st.conntrack.advance(seconds); }
 double Engine::now() const { return impl_->st.now(); }
 bool Engine::conntrack_enabled() const { return impl_->st.conntrack_on; }
 
+namespace {
+/// What compiled code counted for a rule or policy (its slot in this engine's shard).
+ir::Counters shard_counters(const detail::State& st, const void* key) {
+  auto it = st.slot_of.find(key);
+  if (it == st.slot_of.end()) return {};
+  const iptc_counter& c = st.shard[it->second];
+  return {c.packets, c.bytes};
+}
+}  // namespace
+
 ir::Counters Engine::rule_counters(const ir::Rule& r) const {
   auto it = impl_->st.rule_counters.find(&r);
-  return it == impl_->st.rule_counters.end() ? ir::Counters{} : it->second;
+  ir::Counters c = it == impl_->st.rule_counters.end() ? ir::Counters{} : it->second;
+  ir::Counters s = shard_counters(impl_->st, &r);
+  return {c.packets + s.packets, c.bytes + s.bytes};
 }
 
-ir::Counters Engine::policy_counters(const ir::Chain& c) const {
-  auto it = impl_->st.policy_counters.find(&c);
-  return it == impl_->st.policy_counters.end() ? ir::Counters{} : it->second;
+ir::Counters Engine::policy_counters(const ir::Chain& ch) const {
+  auto it = impl_->st.policy_counters.find(&ch);
+  ir::Counters c = it == impl_->st.policy_counters.end() ? ir::Counters{} : it->second;
+  ir::Counters s = shard_counters(impl_->st, &ch);
+  return {c.packets + s.packets, c.bytes + s.bytes};
 }
 
 ir::Ruleset Engine::with_counters() const {

@@ -172,13 +172,6 @@ bool match_multiport(const ir::MultiportMatch& mp, EvalCtx& c) {
 
 // ---- conntrack / state / connmark --------------------------------------------------------
 
-/// XT_CONNTRACK_STATE_BIT(ctinfo) and friends: the state bit of the packet's conntrack.
-uint16_t conntrack_statebit(const runtime::CtRef& r) {
-  if (r.ct) return static_cast<uint16_t>(1u << (static_cast<unsigned>(r.info) % 3 + 1));
-  if (r.info == runtime::CtInfo::Untracked) return ir::ConntrackMatch::kStUntracked;
-  return ir::ConntrackMatch::kStInvalid;
-}
-
 bool addr_cmp(uint32_t kaddr, const ir::Ipv4Net& n) { return ((kaddr ^ n.addr) & n.mask) == 0; }
 
 bool match_conntrack(const ir::ConntrackMatch& i, EvalCtx& c) {
@@ -409,6 +402,13 @@ bool match_statistic(const ir::Match& m, const ir::StatisticMatch& s, EvalCtx& c
 }
 
 }  // namespace
+
+/// XT_CONNTRACK_STATE_BIT(ctinfo) and friends: the state bit of the packet's conntrack.
+uint16_t conntrack_statebit(const runtime::CtRef& r) {
+  if (r.ct) return static_cast<uint16_t>(1u << (static_cast<unsigned>(r.info) % 3 + 1));
+  if (r.info == runtime::CtInfo::Untracked) return ir::ConntrackMatch::kStUntracked;
+  return ir::ConntrackMatch::kStInvalid;
+}
 
 bool eval_ip_part(const ir::IpHeaderMatch& ip, const Pkt& p) {
   if (((p.v.src & ip.src.mask) == ip.src.addr) == ip.inv_src) return false;

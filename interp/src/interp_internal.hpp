@@ -17,7 +17,9 @@
 
 #include "iptc/interp/engine.hpp"
 #include "iptc/interp/trace.hpp"
+#include "iptc/ir/lowered.hpp"
 #include "iptc/ir/ruleset.hpp"
+#include "iptc/runtime/abi.h"
 #include "iptc/runtime/conntrack.hpp"
 #include "iptc/runtime/host.hpp"
 #include "iptc/runtime/ipset.hpp"
@@ -134,6 +136,14 @@ struct State {
   /// (no LSM on the target hosts labels packets; see run_target.cpp).
   std::unordered_map<std::string, uint32_t> secids;
 
+  // Compiled mode (EngineOptions::compiled): the hook functions, the slot numbering they
+  // count in, this engine's counter shard and trace buffer.
+  iptc_hook_fn hook_fns[ir::kTableCount][ir::kHookCount] = {};
+  ir::SlotMap slots;
+  std::vector<iptc_counter> shard;
+  std::vector<uint32_t> matched_buf;
+  std::unordered_map<const void*, uint32_t> slot_of;  ///< ir::Rule* / built-in ir::Chain* -> slot
+
   [[nodiscard]] double now() const { return conntrack.now(); }
   /// The kernel's jiffies at the current time (CONFIG_HZ = opts.hz; 0 at clock 0).
   [[nodiscard]] int64_t jiffies() const {
@@ -187,7 +197,14 @@ uint32_t nfqueue_flow_hash(uint32_t src, uint32_t dst, uint8_t proto, uint32_t i
                            uint16_t queues_total);
 uint32_t nfqueue_initval(uint64_t seed);
 
-/// Runs the table's built-in chain for ctx.hook (ipt_do_table / nft_do_chain).
+/// Runs the table's built-in chain for ctx.hook (ipt_do_table / nft_do_chain), through the
+/// compiled hook function when the engine has compiled code.
 TargetVerdict run_table(const ir::Table& table, EvalCtx& ctx);
+
+/// The compiled hook function of ctx.table at ctx.hook (run_compiled.cpp).
+TargetVerdict run_compiled(EvalCtx& ctx);
+
+/// XT_CONNTRACK_STATE_BIT of the packet's conntrack (INVALID, UNTRACKED, or the ctinfo's).
+uint16_t conntrack_statebit(const runtime::CtRef& r);
 
 }  // namespace iptc::interp::detail

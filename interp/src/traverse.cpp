@@ -59,6 +59,7 @@ TargetVerdict run_table(const ir::Table& table, EvalCtx& c) {
   const ir::Chain* base = table.builtin(c.hook);
   // A built-in chain iptables-nft never created is not on the hook at all.
   if (!base || !base->registered) return TargetVerdict::Accept;
+  if (c.st.opts.compiled) return run_compiled(c);
   std::vector<Frame> stack;  // return points of -j
   Frame cur{base, 0};
   auto policy = [&]() {

@@ -17,6 +17,7 @@
 //          --cases DIR (hand) --corpus DIR (corpus) --oracle-dir DIR (oracle)
 //          --count N --seed S (random) --max-packets N (corpus and random, per set)
 //          --no-iptc (record only)
+//          --iptc-arg ARG: one more argument for `iptc trace` (repeatable), e.g. --engine jit
 //          --known-gaps FILE: cases iptc cannot load yet, one per line (NAME or NAME.ext, then
 //          the reason; tests/corpus_known_gaps.txt). When iptc refuses a listed case with a
 //          "not supported by iptc yet" error its packets are not compared; any other refusal
@@ -59,6 +60,7 @@ struct Options {
   size_t max_packets = 0;  // 0: the category's default
   std::string only;
   bool no_iptc = false;
+  std::vector<std::string> iptc_args;  ///< --iptc-arg: extra arguments of `iptc trace`
   std::map<std::string, std::string> known_gaps;  ///< case name -> what iptc lacks
   size_t min_compared = 20000;  ///< summary: packets the suite must compare
 };
@@ -388,6 +390,7 @@ Result run_case(const Options& o, const Case& c, int cpu, bool iptc_ok, bool rer
       argv.push_back(c.host);
     }
     argv.push_back("--json");
+    argv.insert(argv.end(), o.iptc_args.begin(), o.iptc_args.end());
     auto pr = run_program(nullptr, argv, {}, 1200);
     r.iptc_seconds = now_seconds() - t1;
     std::string answers = renumber(pr.out, line_map);
@@ -502,8 +505,8 @@ int usage() {
                "usage: ksuite oracle|hand|corpus|random [--kharness PATH] [--iptc PATH] [--out DIR]\n"
                "              [--jobs N] [--only SUBSTRING] [--cases DIR] [--corpus DIR]\n"
                "              [--oracle-dir DIR] [--count N] [--seed S] [--max-packets N] [--no-iptc]\n"
-               "              [--known-gaps FILE]\n"
-               "       ksuite rerun --out DIR --iptc PATH [--only SUBSTRING]\n"
+               "              [--known-gaps FILE] [--iptc-arg ARG]...\n"
+               "       ksuite rerun --out DIR --iptc PATH [--only SUBSTRING] [--iptc-arg ARG]...\n"
                "       ksuite summary --out DIR [--min-compared N]\n");
   return 2;
 }
@@ -529,6 +532,7 @@ int main(int argc, char** argv) {
     else if (a == "--max-packets") o.max_packets = std::strtoull(next().c_str(), nullptr, 10);
     else if (a == "--only") o.only = next();
     else if (a == "--no-iptc") o.no_iptc = true;
+    else if (a == "--iptc-arg") o.iptc_args.push_back(next());
     else if (a == "--known-gaps") {
       std::string path = next(), err;
       auto text = read_file(path, &err);

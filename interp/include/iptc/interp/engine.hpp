@@ -14,6 +14,7 @@
 #include "iptc/interp/packets.hpp"
 #include "iptc/interp/trace.hpp"
 #include "iptc/ir/ruleset.hpp"
+#include "iptc/runtime/abi.h"
 #include "iptc/runtime/host.hpp"
 #include "iptc/runtime/ipset.hpp"
 
@@ -45,6 +46,14 @@ struct EngineOptions {
   /// reassembly before raw PREROUTING / OUTPUT; iptc does not reassemble, so a fragment line
   /// ends there (KERNEL-DROP).
   bool conntrack_always = true;
+  /// Compiled code for this same rule set (abi.h: a JIT-compiled rule set's descriptor, or a
+  /// shared object's): each table's chains at each hook then run in its hook function
+  /// instead of the interpreter's chain walk, which serves its slow-path callbacks with its
+  /// own match and target evaluation. Everything else (hooks, routing, conntrack, NAT) is the
+  /// engine's as always, so a trace tells what the compiled code decided. The descriptor
+  /// must outlive the engine and come from this rule set (same slot count; check
+  /// ir::fingerprint against descriptor.fingerprint). nullptr: interpret.
+  const iptc_descriptor* compiled = nullptr;
 };
 
 class Engine {

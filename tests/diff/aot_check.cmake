@@ -1,0 +1,57 @@
+# AOT against JIT: for each rule set, `iptc compile --emit shared` writes a shared object,
+# aot_runner (linked without LLVM; checked with ldd) dlopens it and traces the packets, and
+# `iptc trace --engine jit` traces the same packets; traces and counters must be identical.
+#   cmake -DIPTC=... -DRUNNER=... -DWORK=... -DCASES_FILE=F -P aot_check.cmake
+# F lists rules, host and packets paths, one a line, three lines per case.
+execute_process(COMMAND ldd ${RUNNER} OUTPUT_VARIABLE libs RESULT_VARIABLE rc)
+if(libs MATCHES "LLVM")
+  message(FATAL_ERROR "aot_runner links LLVM:\n${libs}")
+endif()
+file(MAKE_DIRECTORY ${WORK})
+file(STRINGS ${CASES_FILE} CASES)
+list(LENGTH CASES n)
+math(EXPR last "${n} - 1")
+set(count 0)
+foreach(i RANGE 0 ${last} 3)
+  math(EXPR ih "${i} + 1")
+  math(EXPR ip "${i} + 2")
+  list(GET CASES ${i} rules)
+  list(GET CASES ${ih} host)
+  list(GET CASES ${ip} packets)
+  get_filename_component(name ${rules} NAME_WE)
+  set(so ${WORK}/${name}.so)
+  execute_process(COMMAND ${IPTC} compile ${rules} --emit shared -o ${so}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${name}: iptc compile --emit shared failed: ${out}${err}")
+  endif()
+  execute_process(COMMAND ${RUNNER} ${rules} ${host} ${packets} ${so}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE aot_out ERROR_VARIABLE aot_err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${name}: aot_runner failed: ${aot_err}")
+  endif()
+  execute_process(COMMAND ${IPTC} trace ${rules} --host ${host} --packets ${packets} --json -c
+                          --engine jit
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE jit_out ERROR_VARIABLE jit_err)
+  if(NOT aot_out STREQUAL jit_out)
+    file(WRITE ${WORK}/${name}.aot.jsonl "${aot_out}")
+    file(WRITE ${WORK}/${name}.jit.jsonl "${jit_out}")
+    message(FATAL_ERROR "${name}: AOT and JIT traces differ (see ${WORK}/${name}.*.jsonl)")
+  endif()
+  # iptc trace may print warnings about the rules before the counters.
+  string(SUBSTRING "${jit_err}" 0 1 first)
+  if(NOT first STREQUAL "*")
+    string(FIND "${jit_err}" "\n*" pos)
+    if(pos GREATER_EQUAL 0)
+      math(EXPR pos "${pos} + 1")
+      string(SUBSTRING "${jit_err}" ${pos} -1 jit_err)
+    endif()
+  endif()
+  if(NOT aot_err STREQUAL jit_err)
+    message(FATAL_ERROR "${name}: AOT and JIT counters differ:\n${aot_err}\n---\n${jit_err}")
+  endif()
+  string(REGEX MATCHALL "\n" nl "${aot_out}")
+  list(LENGTH nl lines)
+  math(EXPR count "${count} + ${lines}")
+endforeach()
+message(STATUS "AOT and JIT agree on ${count} packets")
