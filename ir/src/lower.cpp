@@ -284,7 +284,16 @@ struct Lowerer {
       case MatchKind::Addrtype:
       case MatchKind::Owner:
       case MatchKind::Statistic:
-      case MatchKind::Set: return false;
+      case MatchKind::Set:
+      case MatchKind::Recent:
+      case MatchKind::Hashlimit:
+      case MatchKind::Connlimit:
+      case MatchKind::Sctp:
+      case MatchKind::Policy:
+      case MatchKind::Rpfilter:
+      case MatchKind::Physdev:
+      case MatchKind::Tcpmss:
+      case MatchKind::Time: return false;
     }
     return false;
   }
