@@ -16,6 +16,12 @@ const std::array<const MatchDef*, kMatchKindCount> kMatchRows = {
     &kinds::kMac,     &kinds::kLimit,    &kinds::kAddrtype,  &kinds::kIprange,
     &kinds::kOwner,   &kinds::kPkttype,  &kinds::kLength,    &kinds::kStatistic,
     &kinds::kConnmark, &kinds::kSet,
+    // coverage group 2
+    &kinds::kString,  &kinds::kU32,      &kinds::kDscp,      &kinds::kTosMatch,
+    &kinds::kTtl,     &kinds::kEcn,      &kinds::kHelper,    &kinds::kDevgroup,
+    &kinds::kCgroup,  &kinds::kSocket,   &kinds::kQuota,     &kinds::kConnbytes,
+    &kinds::kEsp,     &kinds::kAh,       &kinds::kCpu,       &kinds::kCluster,
+    &kinds::kIpvs,
 };
 
 const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
@@ -27,11 +33,10 @@ const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
 
 // iptables 1.8.9 extensions (extensions/libxt_*, libipt_*) that iptc does not model yet.
 constexpr std::string_view kForeignMatches[] = {
-    "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "connlimit", "cpu", "dccp",
-    "devgroup", "dscp", "ecn", "esp", "hashlimit", "helper", "ipcomp", "ipvs", "nfacct", "osf",
-    "physdev", "policy", "quota", "rateest", "realm", "recent", "rpfilter", "sctp", "socket",
-    "string", "tcpmss", "time", "tos", "ttl", "u32", "icmp6", "ipv6header", "frag", "hbh",
-    "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp", "icmpv6",
+    "bpf", "connlabel", "connlimit", "dccp", "hashlimit", "ipcomp", "nfacct", "osf", "physdev",
+    "policy", "rateest", "realm", "recent", "rpfilter", "sctp", "tcpmss", "time", "icmp6",
+    "ipv6header", "frag", "hbh", "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp",
+    "icmpv6",
 };
 constexpr std::string_view kForeignTargets[] = {
     "AUDIT", "CHECKSUM", "CLASSIFY", "CONNSECMARK", "DSCP", "HMARK", "IDLETIMER", "LED",
