@@ -28,12 +28,26 @@ constexpr OptionDef kOptions[] = {
 bool parse(const OptionCall& c, MatchData& d) {
   auto& m = std::get<ClusterMatch>(d);
   bool seed = c.opt->id == kSeed;
+  if (c.opt->id == kNodemask) {
+    // libxt_cluster.c bounds the mask like a node number, so iptables-save's own listing of
+    // a rule for node 6 or above ("--cluster-local-nodemask 0x00000020") cannot be restored.
+    auto v = parse_uint(c.arg, 1, kNodesMax);
+    if (!v) {
+      bool mask = parse_uint(c.arg, 0, UINT32_MAX).has_value();
+      return c.fail(fmt::format("cluster: --cluster-local-nodemask '{}' is outside 1-32", c.arg),
+                    mask ? "iptables accepts masks up to 32 only (even in its own iptables-save output); "
+                           "write --cluster-local-node N for a single node"
+                         : "write a number from 1 to 32");
+    }
+    m.node_mask = static_cast<uint32_t>(*v);
+    if (c.invert) m.invert = true;
+    return true;
+  }
   auto v = uint_option(c, seed ? 0 : 1, seed ? UINT32_MAX : kNodesMax);
   if (!v) return false;
   switch (c.opt->id) {
     case kTotal: m.total_nodes = *v; return true;
     case kNode: m.node_mask = 1u << (*v - 1); break;
-    case kNodemask: m.node_mask = *v; break;
     case kSeed: m.hash_seed = *v; return true;
     default: return false;
   }

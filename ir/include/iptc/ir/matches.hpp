@@ -247,7 +247,10 @@ struct StringMatch {
 };
 
 // ---- u32 (xt_u32) -------------------------------------------------------------------------
-/// Tests joined by &&; the match holds when every test holds, then `invert` flips it.
+/// Tests joined by &&; the match holds when every test holds, then `invert` flips it. Each
+/// test reads a big-endian 32-bit word at location[0], then applies the operators in order
+/// (shifts as x86 does them, count modulo 32); '@' moves the base by the value so far and
+/// reads the word at base + number. Any read beyond the packet fails the whole match.
 struct U32Match {
   /// XT_U32_AND, XT_U32_LEFTSH, XT_U32_RIGHTSH, XT_U32_AT (kernel values 0-3).
   enum class Op : uint8_t { And, LeftShift, RightShift, At };
@@ -350,6 +353,7 @@ struct QuotaMatch {
 };
 
 // ---- connbytes (xt_connbytes_info) --------------------------------------------------------
+/// Reads the connection's accounting counters (a packet without conntrack never matches).
 /// from <= to: from <= counter <= to. from > to (an inverted range, stored swapped):
 /// counter < to || counter > from.
 struct ConnbytesMatch {
