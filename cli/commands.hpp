@@ -9,5 +9,6 @@ namespace iptc::cli {
 using Runner = std::function<int()>;
 Runner add_check(CLI::App& app);
 Runner add_fmt(CLI::App& app);
+Runner add_trace(CLI::App& app);
 
 }  // namespace iptc::cli

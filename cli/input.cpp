@@ -63,7 +63,7 @@ void print_diagnostics(const ir::Diagnostics& diags, const ir::SourceManager& sm
     text += ir::render(d, sm, r);
   }
   if (notes)
-    text += fmt::format("iptc: {} note{} (skipped non-iptables commands and the like) not shown; -v shows them\n",
+    text += fmt::format("iptc: {} note{} not shown (skipped script commands and the like); -v shows them\n",
                         notes, notes == 1 ? "" : "s");
   std::fwrite(text.data(), 1, text.size(), stderr);
 }

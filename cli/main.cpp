@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   std::vector<iptc::cli::Runner> verbs = {
       iptc::cli::add_check(app),
       iptc::cli::add_fmt(app),
+      iptc::cli::add_trace(app),
   };
   try {
     app.parse(argc, argv);

@@ -1,6 +1,9 @@
 // Frontend entry points: syntax detection and dispatch to the readers.
 #include "iptc/frontend/frontend.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include "iptc/ir/verify.hpp"
 #include "save_reader.hpp"
 #include "shell_reader.hpp"
@@ -8,25 +11,38 @@
 namespace iptc::frontend {
 
 InputSyntax detect_syntax(std::string_view text) {
+  // A shebang first line makes a script. Otherwise a file with iptables-restore structure (a
+  // "*table" line or a COMMIT line) is a save file, even with stray lines around it (which
+  // iptables-restore then rejects, as iptc will); failing both, the first meaningful line
+  // decides: save syntax starts with '*', ':', '-', '['.
+  std::optional<InputSyntax> first;
   size_t pos = 0;
   if (text.starts_with("\xEF\xBB\xBF")) pos = 3;
+  // A shebang on the first line is a script whatever it embeds (a here-document fed to
+  // iptables-restore has '*table' and COMMIT lines of its own).
+  if (text.substr(pos).starts_with("#!")) return InputSyntax::Script;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     std::string_view line = text.substr(pos, nl == std::string_view::npos ? text.npos : nl - pos);
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
-    size_t s = line.find_first_not_of(" \t\r");
-    if (s == std::string_view::npos) continue;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    std::string_view trimmed = line.substr(0, line.find_last_not_of(" \t") + 1);
+    if (trimmed == "COMMIT") return InputSyntax::Save;
+    if (!trimmed.empty() && trimmed[0] == '*') {
+      std::string_view name = trimmed.substr(1);
+      name.remove_prefix(std::min(name.find_first_not_of(" \t"), name.size()));
+      if (ir::table_from_name(name.substr(0, name.find_first_of(" \t")))) return InputSyntax::Save;
+    }
+    size_t s = line.find_first_not_of(" \t");
+    if (first || s == std::string_view::npos) continue;
     line = line.substr(s);
     if (line[0] == '#') {
-      if (line.starts_with("#!")) return InputSyntax::Script;
+      if (line.starts_with("#!")) first = InputSyntax::Script;
       continue;
     }
-    if (line[0] == '*' || line[0] == ':' || line[0] == '-' || line[0] == '[' ||
-        line.starts_with("COMMIT"))
-      return InputSyntax::Save;
-    return InputSyntax::Script;
+    first = (line[0] == ':' || line[0] == '-' || line[0] == '[') ? InputSyntax::Save : InputSyntax::Script;
   }
-  return InputSyntax::Save;
+  return first.value_or(InputSyntax::Save);
 }
 
 bool parse(ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,

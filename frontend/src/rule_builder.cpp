@@ -27,32 +27,35 @@ bool RuleBuilder::fail(const Word* w, ir::SourceLoc fallback, std::string msg, s
   return false;
 }
 
-void RuleBuilder::reset_table(ir::TableKind t) {
-  rs_.tables[static_cast<size_t>(t)].reset();
-  created_[static_cast<size_t>(t)] = {};
-}
-
-void RuleBuilder::mark_created(ir::TableKind t, std::string_view chain) {
-  if (auto h = ir::hook_from_name(chain)) created_[static_cast<size_t>(t)][static_cast<size_t>(*h)] = true;
-}
+void RuleBuilder::reset_table(ir::TableKind t) { rs_.tables[static_cast<size_t>(t)].reset(); }
 
 bool RuleBuilder::created(ir::TableKind t, std::string_view chain) const {
-  auto h = ir::hook_from_name(chain);
-  return h && created_[static_cast<size_t>(t)][static_cast<size_t>(*h)];
+  const ir::Table* table = rs_.table(t);
+  const ir::Chain* c = table ? table->find(chain) : nullptr;
+  return c && c->builtin() && c->registered;
+}
+
+ir::Table& RuleBuilder::table(ir::TableKind tk, ir::SourceLoc loc) {
+  bool fresh = rs_.table(tk) == nullptr;
+  ir::Table& t = rs_.ensure(tk, loc);
+  // iptables-nft creates a table's built-in chains one by one as the input names them.
+  if (fresh)
+    for (auto& c : t.chains())
+      if (c.builtin()) c.registered = false;
+  return t;
 }
 
 bool RuleBuilder::chain_line(ir::TableKind tk, const Word& name, const Word* policy,
                              const ir::Counters* counters) {
-  ir::Table& t = rs_.ensure(tk, name.loc);
+  ir::Table& t = table(tk, name.loc);
   ir::Chain* c = t.find(name.text);
   if (c && c->builtin()) {
-    mark_created(tk, name.text);
+    // No nat check here: do_parse refuses DROP in nat for -P and -j only, and chain lines never
+    // reach do_parse, so ":PREROUTING DROP" loads in nat.
+    c->registered = true;  // nft_chain_set -> nft_chain_new
     if (policy->text == "ACCEPT") c->policy = ir::Policy::Accept;
-    else if (policy->text == "DROP") {
-      if (tk == ir::TableKind::Nat)
-        return fail(policy, name.loc, "the nat table is not intended for filtering; DROP is not allowed as its policy");
-      c->policy = ir::Policy::Drop;
-    } else if (policy->text != "-")
+    else if (policy->text == "DROP") c->policy = ir::Policy::Drop;
+    else if (policy->text != "-")
       return fail(policy, name.loc, fmt::format("bad policy name '{}'", policy->text),
                   "a built-in chain's policy is ACCEPT or DROP");
     if (counters) c->counters = *counters;
@@ -118,11 +121,14 @@ bool RuleBuilder::apply(const ParsedCommand& cmd) {
   if (cmd.skipped) return true;
   // A command is one transaction: when it fails, a table it would have created stays absent.
   auto tk0 = ir::table_from_name(cmd.table);
-  bool existed = tk0 && rs_.table(*tk0);
-  auto created_before = created_;
+  ir::Table* before = tk0 ? rs_.table(*tk0) : nullptr;
+  std::vector<bool> registered;  // base chains the kernel has, restored when the command fails
+  if (before)
+    for (const auto& c : before->chains()) registered.push_back(c.registered);
   bool ok = apply_command(cmd);
-  if (!ok && tk0 && !existed) reset_table(*tk0);
-  if (!ok) created_ = created_before;
+  if (!ok && tk0 && !before) reset_table(*tk0);
+  if (!ok && before)
+    for (size_t i = 0; i < registered.size(); ++i) before->chains()[i].registered = registered[i];
   return ok;
 }
 
@@ -161,9 +167,10 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
     return fail(cmd.chain_word, cmd.loc,
                 fmt::format("built-in chain '{}' does not exist in the kernel yet", cmd.chain),
                 "iptables-nft creates a base chain only when a rule, a policy or -F first needs it");
+  ir::Table& t = table(*tk, cmd.loc);
+  // -A, -I, -F CHAIN and -P create the base chain they name (Chain::registered).
   if (builtin_name && (op == kCmdAppend || op == kCmdInsert || op == kCmdFlush || op == kCmdSetPolicy))
-    mark_created(*tk, cmd.chain);
-  ir::Table& t = rs_.ensure(*tk, cmd.loc);
+    t.find(cmd.chain)->registered = true;
   switch (op) {
     case kCmdAppend:
     case kCmdInsert: {
@@ -209,6 +216,12 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
     case kCmdReplace: {
       ir::Chain* c = chain_for(t, cmd, true);
       if (!c) return false;
+      // nft_rule_replace() looks the rule up in a cache iptables-restore never fills: it fails
+      // ("No chain/target/match by that name") or crashes (SIGSEGV) on every -R line.
+      if (op == kCmdReplace && restore_)
+        return fail(cmd.command_word, cmd.loc, "iptables-restore (nf_tables) cannot replace rules: -R fails or crashes it",
+                    fmt::format("delete the rule and insert the new one: -D {} {} then -I {} {} ...", c->name,
+                                cmd.rulenum, c->name, cmd.rulenum));
       if (cmd.rulenum == 0 || cmd.rulenum > c->rules.size())
         return fail(cmd.rulenum_word, cmd.loc,
                     fmt::format("chain '{}' has no rule {} (it has {})", c->name, cmd.rulenum,
@@ -226,6 +239,9 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
     }
     case kCmdFlush:
     case kCmdZero: {
+      // nft_rule_flush() without a chain returns early when the table is not in the cache, and
+      // iptables-restore starts with an empty cache: the rules stay.
+      if (op == kCmdFlush && cmd.chain.empty() && restore_) return true;
       if (!cmd.chain.empty()) {
         ir::Chain* c = chain_for(t, cmd, true);
         if (!c) return false;
@@ -282,12 +298,22 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
         t.erase_chain(cmd.chain);
         return true;
       }
-      // Without a name: every user chain that no rule refers to.
+      // Without a name: every user chain goes, and the kernel refuses (EBUSY) to delete one that
+      // still has rules or is the target of a jump, failing the whole command.
       std::vector<std::string> names;
-      for (const auto& ch : t.chains())
-        if (!ch.builtin()) names.push_back(ch.name);
-      for (const auto& n : names)
-        if (!referenced(n)) t.erase_chain(n);
+      for (const auto& ch : t.chains()) {
+        if (ch.builtin()) continue;
+        if (referenced(ch.name))
+          return fail(cmd.command_word, cmd.loc,
+                      fmt::format("cannot delete every user chain: chain '{}' is still referenced by a rule", ch.name),
+                      "delete or change the rules that jump to it first");
+        if (!ch.rules.empty())
+          return fail(cmd.command_word, cmd.loc,
+                      fmt::format("cannot delete every user chain: chain '{}' is not empty", ch.name),
+                      fmt::format("flush it first with -F {}", ch.name));
+        names.push_back(ch.name);
+      }
+      for (const auto& n : names) t.erase_chain(n);
       return true;
     }
     case kCmdRenameChain: {
@@ -296,6 +322,13 @@ bool RuleBuilder::apply_command(const ParsedCommand& cmd) {
       // iptables-nft 1.8.9 lets this through and renames the nf_tables base chain: the
       // renamed chain keeps filtering packets at its hook, but iptables-save can no longer
       // list it ("incompatible base-chains"). iptc refuses to model that state.
+      // iptables-restore flushed the table at '*table', so the chain was created in this
+      // transaction, and nf_tables renames by handle, which such a chain does not have yet:
+      // "CHAIN_RENAME failed (No such file or directory)".
+      if (restore_ && !c->builtin())
+        return fail(cmd.command_word, cmd.loc,
+                    fmt::format("iptables-restore (nf_tables) cannot rename chain '{}' created in the same file", c->name),
+                    fmt::format("declare the chain as '{}' in the first place", cmd.newname));
       if (c->builtin())
         return fail(cmd.chain_word, cmd.loc, fmt::format("cannot rename built-in chain '{}'", c->name),
                     "iptables-nft accepts this but leaves a hidden base chain that iptables-save cannot list; iptc refuses it");

@@ -16,7 +16,10 @@ namespace iptc::frontend {
 
 class RuleBuilder {
  public:
-  RuleBuilder(ir::Ruleset& rs, ir::Diagnostics& diags) : rs_(rs), diags_(diags) {}
+  /// restore: the commands come from an iptables-restore file, one nf_tables transaction that
+  /// starts with an empty cache, where -F without a chain does nothing and -E and -R fail.
+  RuleBuilder(ir::Ruleset& rs, ir::Diagnostics& diags, bool restore = false)
+      : rs_(rs), diags_(diags), restore_(restore) {}
 
   /// `*TABLE` in iptables-restore: the table starts over (absent until touched).
   void reset_table(ir::TableKind t);
@@ -33,17 +36,18 @@ class RuleBuilder {
   bool apply_command(const ParsedCommand& cmd);
   bool fail(const Word* w, ir::SourceLoc fallback, std::string msg, std::string hint = {});
   ir::Chain* chain_for(ir::Table& t, const ParsedCommand& cmd, bool must_exist);
+  /// The table, created with its built-in chains not yet registered (Chain::registered).
+  ir::Table& table(ir::TableKind tk, ir::SourceLoc loc);
   bool check_jump(ir::Table& t, const ir::Rule& r);
 
   /// iptables-nft creates a table's base chains one by one, when a command first needs
   /// them (-A/-I into it, -P, -F CHAIN, a chain line); iptables-save lists the missing ones
   /// anyway, but -Z CHAIN fails on a base chain that does not exist yet.
-  void mark_created(ir::TableKind t, std::string_view chain);
   [[nodiscard]] bool created(ir::TableKind t, std::string_view chain) const;
 
   ir::Ruleset& rs_;
   ir::Diagnostics& diags_;
-  std::array<std::array<bool, ir::kHookCount>, ir::kTableCount> created_{};
+  bool restore_ = false;
 };
 
 }  // namespace iptc::frontend

@@ -5,6 +5,7 @@
 // inside a table; anything else inside a table is a command line, with an optional
 // "[packets:bytes]" prefix. Lines are tokenised by the PEGTL grammar in save_grammar.hpp and
 // executed by parse_command() and the RuleBuilder.
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -205,12 +206,21 @@ void Reader::run(size_t begin, size_t stop) {
   if (in_table_) {
     size_t last = text.size() > begin ? text.size() - 1 : begin;
     diags_.error(loc(last), fmt::format("COMMIT expected: table '{}' is not committed", ir::table_name(table_)),
-                 "add a line 'COMMIT' at the end of the table", 1);
-    diags_.note(loc(table_offset_), "the table starts here", {}, 1);
+                 fmt::format("add a line 'COMMIT' at the end of the table that starts at line {}",
+                             loc(table_offset_).line),
+                 1);
   }
 }
 
 void Reader::line(size_t offset, std::string_view text) {
+  // fgets() keeps a NUL byte, but every later step reads the buffer as a C string: the line
+  // ends at its first NUL ("-A INPUT -j ACCEPT\0junk" loads as "-A INPUT -j ACCEPT").
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    if (nul == 0)
+      return error(offset, 1, "line starts with a NUL byte",
+                   "iptables-restore reads each line as a C string, which ends at the first NUL byte");
+    text = text.substr(0, nul);
+  }
   if (text.empty() || text[0] == '\n' || text[0] == '#') return;
   if (in_table_ && text.starts_with("COMMIT") && (text.size() == 6 || text[6] == '\n')) {
     in_table_ = false;
@@ -238,8 +248,14 @@ void Reader::outside_table(size_t offset, std::string_view text) {
   if (t.find_first_not_of(" \t\r") == std::string_view::npos)
     return error(offset, len, "blank line with spaces outside of a table",
                  "iptables-restore skips only completely empty lines");
+  // A shell command among restore blocks (a script that embeds a save file, or a pasted
+  // terminal session) was read as a save file because of its '*table'/COMMIT lines.
+  const bool command = t.find("iptables ") != std::string_view::npos ||
+                       t.find("iptables-restore") != std::string_view::npos;
   error(offset, len, "unexpected line outside of a table",
-        "iptables-restore input consists of '*table' ... 'COMMIT' blocks and '#' comments");
+        command ? "this looks like a shell command: the file has '*table'/COMMIT lines, so it was "
+                  "read as iptables-restore input; pass --input script to read it as a script"
+                : "iptables-restore input consists of '*table' ... 'COMMIT' blocks and '#' comments");
 }
 
 void Reader::table_line(size_t offset, std::string_view text) {
@@ -283,6 +299,7 @@ void Reader::chain_line(size_t offset, std::string_view text) {
 
 void Reader::rule_line(size_t offset, std::string_view text) {
   size_t start = 0;
+  size_t stop = text.size();
   std::optional<ir::Counters> counters;
   if (text[0] == '[') {
     // tokenize_rule_counters: needs a ']' somewhere, a ':' token and a ']' token (strtok).
@@ -299,9 +316,14 @@ void Reader::rule_line(size_t offset, std::string_view text) {
     size_t b = body.find_first_not_of(']', colon + 1);
     if (b == std::string_view::npos)
       return error(offset, 1, "bad counters: need ']'", "write the prefix as [PACKETS:BYTES]");
+    size_t bend = body.find(']', b);
+    // strtok wrote '\0' over the ':' and the ']' that end the two tokens, and the rule starts
+    // after the first ']' of the line: when a token ended beyond it ("[5] ... --dport 7:9"), the
+    // rule ends there too.
+    if (1 + colon > close) stop = std::min(stop, 1 + colon);
+    if (bend != std::string_view::npos && 1 + bend > close) stop = std::min(stop, 1 + bend);
     if (opts_.counters) {
       std::string_view pc = body.substr(p, colon - p);
-      size_t bend = body.find(']', b);
       std::string_view bc = body.substr(b, bend == std::string_view::npos ? body.npos : bend - b);
       auto pv = ir::scan_ull(pc), bv = ir::scan_ull(bc);
       if (!pv) return error(offset + 1 + p, static_cast<uint32_t>(pc.size()), "packet counter is not a number");
@@ -310,7 +332,7 @@ void Reader::rule_line(size_t offset, std::string_view text) {
     }
     start = close + 1;
   }
-  Argv argv = split_words(loc(offset + start), text.substr(start));
+  Argv argv = split_words(loc(offset + start), text.substr(start, stop - start));
   if (argv.empty())
     return error(offset, static_cast<uint32_t>(trim_newline(text).size()),
                  "line with only blanks inside a table",
@@ -349,7 +371,7 @@ void Reader::rule_line(size_t offset, std::string_view text) {
 bool parse_save(const ir::SourceManager& sm, uint32_t file_id, const ParseOptions& opts,
                 ir::Ruleset& out, ir::Diagnostics& diags) {
   size_t before = diags.error_count();
-  RuleBuilder builder(out, diags);
+  RuleBuilder builder(out, diags, /*restore=*/true);
   const ir::SourceFile& file = sm.file(file_id);
   Reader r(file, file_id, opts, builder, diags, false);
   r.run(0, file.text().size());

@@ -1224,7 +1224,7 @@ class Shell {
           }
           size_t errors = diags_.error_count();
           ir::Ruleset trial = builder_.ruleset();
-          RuleBuilder tb(trial, diags_);
+          RuleBuilder tb(trial, diags_, /*restore=*/true);
           parse_save_range(file_, file_id_, body.begin, body.end, po, tb, diags_, noflush);
           if (diags_.error_count() != errors) {
             ++report_.failed_commands;

@@ -24,8 +24,9 @@ void save_addr(std::string& out, char letter, const Ipv4Net& n, bool invert) {
 
 void save_iface(std::string& out, char letter, const std::string& name, bool invert) {
   // save_iface prints the masked part of the name and '+' for a wildcard; "+" alone has an
-  // empty mask and prints nothing.
-  if (name.empty() || name == "+") return;
+  // empty mask and prints nothing. "! -i +" is different: iptables-nft stores it as a match on the
+  // impossible name "INVAL/D" and parse_invalid_iface() lists it back as "! -i +".
+  if (name.empty() || (name == "+" && !invert)) return;
   out += fmt::format("{} -{} {}", invert ? " !" : "", letter, name);
 }
 

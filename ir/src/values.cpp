@@ -158,6 +158,33 @@ std::optional<uint32_t> network_by_name(std::string_view name) {
 namespace {
 
 /// ipparse_hostnetwork for one item without DNS.
+/// glibc's __inet_aton_exact, which getaddrinfo() tries before any lookup: "a", "a.b", "a.b.c"
+/// or "a.b.c.d", each part in C notation (strtoul base 0) and starting with a digit, the last
+/// part filling the remaining 32, 24, 16 or 8 bits, nothing after it. It accepts what
+/// __numeric_to_ipaddr refuses, such as "39269" (0.0.153.101) or "10.65536" (10.1.0.0).
+std::optional<uint32_t> inet_aton_exact(std::string_view s) {
+  constexpr uint32_t kMax[4] = {0xffffffffu, 0xffffffu, 0xffffu, 0xffu};
+  uint32_t bytes = 0;
+  size_t parts = 0, pos = 0;
+  while (true) {
+    if (pos >= s.size() || !std::isdigit(static_cast<unsigned char>(s[pos]))) return std::nullopt;
+    uint64_t v = 0;
+    bool overflow = false;
+    size_t n = c_strtoumax(s.substr(pos), v, overflow);
+    if (n == 0 || overflow || v > 0xffffffffu) return std::nullopt;
+    pos += n;
+    if (pos < s.size() && s[pos] == '.') {
+      if (parts > 2 || v > 0xff) return std::nullopt;
+      bytes |= static_cast<uint32_t>(v) << (24 - 8 * parts);
+      ++parts;
+      ++pos;
+      continue;
+    }
+    if (pos != s.size() || v > kMax[parts]) return std::nullopt;
+    return bytes | static_cast<uint32_t>(v);
+  }
+}
+
 bool parse_host_or_network(std::string_view name, uint32_t& out, AddrParseResult& r) {
   if (auto a = parse_ipv4_numeric(name)) {
     out = *a;
@@ -165,6 +192,11 @@ bool parse_host_or_network(std::string_view name, uint32_t& out, AddrParseResult
   }
   if (auto n = network_by_name(name)) {
     out = *n;
+    return true;
+  }
+  // host_to_ipaddr: getaddrinfo() reads numeric forms itself, without DNS.
+  if (auto a = inet_aton_exact(name)) {
+    out = *a;
     return true;
   }
   if (name.empty()) {
@@ -286,21 +318,37 @@ std::optional<std::string_view> protocol_match_name(uint8_t proto) {
 }
 
 std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view s) {
-  // xtables_parse_mac: exactly 17 chars, hex pairs separated by ':'.
-  if (s.size() != 17) return std::nullopt;
+  // xtopt_parse_ethermac (XTTYPE_ETHERMAC, what -m mac uses): six parts, each
+  // strtoul(arg, &end, 16) followed by ':' (the last by the end of the string), at most two
+  // characters consumed per part. strtoul skips blanks, takes a sign and a "0x" prefix, and an
+  // empty part converts nothing (0), so ":::::" is 00:00:00:00:00:00 and "-1" is 0xff.
   std::array<uint8_t, 6> out{};
+  size_t pos = 0;
   for (size_t i = 0; i < 6; ++i) {
-    size_t at = i * 3;
-    if (i < 5 && s[at + 2] != ':') return std::nullopt;
-    auto hex = [](char c) -> int {
+    size_t p = pos;
+    while (p < s.size() && is_space(s[p])) ++p;
+    bool neg = false;
+    if (p < s.size() && (s[p] == '+' || s[p] == '-')) neg = s[p++] == '-';
+    auto hexval = [](char c) -> int {
       if (c >= '0' && c <= '9') return c - '0';
       if (c >= 'a' && c <= 'f') return c - 'a' + 10;
       if (c >= 'A' && c <= 'F') return c - 'A' + 10;
       return -1;
     };
-    int hi = hex(s[at]), lo = hex(s[at + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[i] = static_cast<uint8_t>(hi * 16 + lo);
+    if (p + 2 < s.size() && s[p] == '0' && (s[p + 1] == 'x' || s[p + 1] == 'X') && hexval(s[p + 2]) >= 0)
+      p += 2;
+    size_t digits = p;
+    uint64_t v = 0;
+    while (p < s.size() && hexval(s[p]) >= 0 && p - digits < 16) v = v * 16 + static_cast<uint64_t>(hexval(s[p++]));
+    // No digits: strtoul converts nothing and leaves end at the start of the part.
+    size_t end = p == digits ? pos : p;
+    if (p != digits && neg) v = 0 - v;
+    if (end - pos > 2) return std::nullopt;
+    char want = i < 5 ? ':' : '\0';
+    char got = end < s.size() ? s[end] : '\0';
+    if (got != want || (i == 5 && end != s.size())) return std::nullopt;
+    out[i] = static_cast<uint8_t>(v);
+    pos = end + 1;
   }
   return out;
 }

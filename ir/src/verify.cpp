@@ -1,11 +1,14 @@
 // Kernel load-time checks (see verify.hpp). The idea, from net/netfilter/nf_tables_api.c and
 // nft_compat.c:
-//  1. a jump that closes a cycle is refused when the rule is added (nf_tables_check_loops);
-//  2. from every base chain the jump graph is walked at most 16 levels deep
-//     (NFT_JUMP_STACK_SIZE), and every xtables match and target on the way is validated
-//     against that base chain's hook (nft_match_validate / nft_target_validate);
-//  3. each xtables match and target checks its table and protocol when it is created
-//     (xt_check_match / xt_check_target), whether or not its chain is reachable.
+//  1. from every base chain the jump graph is walked at most 16 levels deep
+//     (NFT_JUMP_STACK_SIZE), so a cycle reachable from a base chain is refused while one among
+//     chains no base chain reaches loads (kernel 6.x: "Too many links"), and every xtables match
+//     and target on the way is validated against that base chain's hook (nft_match_validate /
+//     nft_target_validate);
+//  2. each xtables match and target checks its table and protocol when it is created
+//     (xt_check_match / xt_check_target), whether or not its chain is reachable;
+//  3. iptables-nft's own payload compares: an inverted address with a zero mask asks for a
+//     zero-length compare, which the kernel refuses.
 // Native nf_tables expressions (iptables-nft's encodings of tcp/udp ports, ..., and of the
 // NFLOG target) carry no such checks, so they are skipped.
 #include "iptc/ir/verify.hpp"
@@ -155,6 +158,18 @@ bool verify(const Ruleset& rs, Diagnostics& diags) {
     for (size_t ci = 0; ci < chains.size(); ++ci) {
       const Chain& c = chains[ci];
       for (const Rule& r : c.rules) {
+        // add_addr() compares as many bytes as the mask covers: none for a zero mask, and the
+        // kernel refuses a zero-length payload compare, which "! -s X/0" asks for.
+        auto zero_mask = [&](bool inv, const Ipv4Net& n, SourceLoc loc, char letter) {
+          if (!inv || n.mask != 0) return;
+          diags.error(loc.valid() ? loc : r.loc,
+                      fmt::format("'! -{} {}/0' is refused by the kernel (it would compare zero bytes)", letter,
+                                  ipv4_to_string(n.addr)),
+                      "an inverted /0 never matches; remove the rule or give a real mask");
+          ok = false;
+        };
+        zero_mask(r.ip.inv_src, r.ip.src, r.ip.src_loc, 's');
+        zero_mask(r.ip.inv_dst, r.ip.dst, r.ip.dst_loc, 'd');
         KernelCheckCall call{t->kind(), hooks[ci], &r.ip, c.builtin()};
         auto check = [&](std::string_view what, std::string_view name, uint8_t proto,
                          HookMask legal, std::optional<TableKind> only, SourceLoc loc,

@@ -1,14 +1,28 @@
 // Packet lines (DESIGN.md "Packet lines"): the text format for `iptc trace --packets FILE`,
 // tests and benchmarks. One packet a line, key=value, '#' comments, `flush` empties
 // conntrack, `sleep SECONDS` advances the clock. parse_packet_lines fills in every default
-// the contract defines, including per-connection TCP sequence numbering, so the engine gets
-// complete packets.
+// the contract defines except one: automatic TCP sequence numbers. Those follow connections
+// (a reply addressed to a NATed tuple belongs to the connection it was NATed from), and only
+// the engine knows the NAT bindings, so the parser marks them (seq_auto / ack_auto) and
+// Engine::process numbers them with TcpNumbering just before the packet enters the host.
+//
+// Keys beyond DESIGN.md's list (documented there too): `mac=aa:bb:cc:dd:ee:ff` (the source
+// MAC address of an arriving frame, for -m mac; default 02:00:00:00:00:0N for the N-th
+// interface of the host model, the convention of the kernel-differential harness), `uid=N` and
+// `gid=N` (the owner of the socket that sends a locally generated packet, for -m owner;
+// default 0 and 0: root, as a raw socket of the test harness), `pkttype=host|broadcast|
+// multicast|otherhost` (the link-layer class of an arriving frame, for -m pkttype; default
+// derived from the destination address as the sender's ARP would: broadcast for
+// 255.255.255.255 and the subnet broadcast of the arriving interface, multicast for
+// 224.0.0.0/4, else host).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "iptc/runtime/host.hpp"
@@ -33,10 +47,57 @@ struct PacketSpec {
   uint8_t inner_proto = 17;
   uint8_t ttl = 64, tos = 0;
   std::optional<uint16_t> id;   ///< IP id (automatic when absent)
-  std::optional<uint16_t> len;  ///< total IP length (payload zero-padded)
+  std::optional<uint16_t> len;  ///< total IP length (payload zero-padded; shorter cuts headers)
   bool df = false, mf = false;
   uint16_t fragoff = 0;  ///< bytes; a fragment with an offset has no transport header
   uint32_t mark = 0;
+  // Extensions (see the file comment).
+  bool seq_auto = false, ack_auto = false;  ///< numbered by the engine (TcpNumbering)
+  std::array<uint8_t, 6> mac{};  ///< source MAC of an arriving frame (when mac_given)
+  bool mac_given = false;         ///< else the engine uses 02:00:00:00:00:0N (N-th interface)
+  uint32_t uid = 0, gid = 0;  ///< socket owner of a locally generated packet
+  /// PACKET_HOST 0, BROADCAST 1, MULTICAST 2, OTHERHOST 3; nullopt: derived (file comment).
+  std::optional<uint8_t> pkttype;
+
+  [[nodiscard]] bool local() const { return !in.has_value(); }
+  /// ICMP types that embed the packet they are about (3, 4, 5, 11, 12).
+  [[nodiscard]] bool icmp_error() const {
+    return proto == 1 && (icmp_type == 3 || icmp_type == 4 || icmp_type == 5 ||
+                          icmp_type == 11 || icmp_type == 12);
+  }
+  /// Protocols whose first four transport bytes are source and destination ports.
+  [[nodiscard]] bool has_ports() const { return proto_has_ports(proto); }
+  static bool proto_has_ports(uint8_t p) {
+    return p == 6 || p == 17 || p == 33 || p == 132 || p == 136;
+  }
+  /// Transport header size this model writes (no options): tcp 20, udp/udplite 8, icmp 8
+  /// (+ 28 embedded bytes for errors), sctp 12, dccp 16; 0 for a fragment with an offset.
+  [[nodiscard]] uint16_t l4_header_len() const;
+  /// Total IP length: `len` or the header sizes.
+  [[nodiscard]] uint16_t total_len() const { return len ? *len : min_len(); }
+  [[nodiscard]] uint16_t min_len() const { return static_cast<uint16_t>(20 + l4_header_len()); }
+  /// TCP payload bytes (what sequence numbers count besides SYN and FIN).
+  [[nodiscard]] uint32_t tcp_data_len() const {
+    uint16_t t = total_len(), h = min_len();
+    return t > h ? static_cast<uint32_t>(t - h) : 0;
+  }
+};
+
+/// Automatic TCP numbering (DESIGN.md): per connection, the initiator starts at 1000000 and
+/// the responder at 2000000; `ack` is what the other side sends next (0 without ACK); SYN and
+/// FIN count one byte each, data its length. The caller says which connection and direction a
+/// packet belongs to; explicit seq/ack keep their value and move the numbering along.
+class TcpNumbering {
+ public:
+  /// Fills seq/ack where p.seq_auto / p.ack_auto, then advances connection `conn`'s counters.
+  void assign(PacketSpec& p, uint64_t conn, bool reply);
+  void clear() { conns_.clear(); }
+
+ private:
+  struct Next {
+    uint32_t next[2] = {1000000, 2000000};
+  };
+  std::unordered_map<uint64_t, Next> conns_;
 };
 
 struct PacketLine {

@@ -121,6 +121,12 @@ struct Chain {
   Counters counters;  ///< policy counters of a built-in chain
   std::vector<Rule> rules;
   SourceLoc loc;  ///< where it was declared (":NAME" or -N), or first used
+  /// Built-in chains: whether the kernel has it. iptables-nft (nft.c nft_xt_builtin_init)
+  /// creates a built-in chain only when the input names it (a ":CHAIN POLICY" line, -P, -A,
+  /// -I, -F CHAIN); one never named is not registered at its hook, so no packet traverses it
+  /// or counts its policy, although iptables-save lists it. True for user chains and for rule
+  /// sets built by hand; the frontend clears it for built-in chains nothing named.
+  bool registered = true;
   [[nodiscard]] bool builtin() const { return hook.has_value(); }
 };
 

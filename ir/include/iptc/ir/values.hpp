@@ -70,7 +70,8 @@ std::optional<std::string_view> protocol_match_name(uint8_t proto);
 /// getnetbyname over the built-in /etc/networks copy.
 std::optional<uint32_t> network_by_name(std::string_view name);
 
-/// xtables_parse_mac: "aa:bb:cc:dd:ee:ff".
+/// XTTYPE_ETHERMAC (xtopt_parse_ethermac): six ":"-separated parts of at most two characters,
+/// each read by strtoul base 16 ("aa:bb:cc:dd:ee:ff", but also "0:1:2:3:4:5" or ":::::").
 std::optional<std::array<uint8_t, 6>> parse_mac(std::string_view s);
 
 /// Candidates within edit distance 2, for "did you mean" hints.
