@@ -13,6 +13,8 @@
 //   pkttype        xt_pkttype.c                     length     xt_length.c
 //   statistic      xt_statistic.c                   connmark   xt_connmark.c
 //   set            xt_set.c (no ipset contents are known: every set is empty)
+//   string, u32, dscp, tos, ttl, ecn, helper, devgroup, cgroup, socket, quota, connbytes,
+//   esp, ah, cpu, cluster, ipvs: eval_match_group2.cpp
 // A match returns whether it matched; "hotdrop" (the kernel's par->hotdrop: drop the packet
 // at once) is set on the context. Stateful matches (limit, statistic) change their state only
 // here, i.e. exactly when the kernel evaluates them.
@@ -448,6 +450,24 @@ bool eval_match(const ir::Match& m, EvalCtx& c) {
       return match_statistic(m, std::get<ir::StatisticMatch>(m.data), c);
     case ir::MatchKind::Connmark: return match_connmark(std::get<ir::ConnmarkMatch>(m.data), c);
     case ir::MatchKind::Set: return match_set(std::get<ir::SetMatch>(m.data), c);
+    // coverage group 2 (eval_match_group2.cpp)
+    case ir::MatchKind::String:
+    case ir::MatchKind::U32:
+    case ir::MatchKind::Dscp:
+    case ir::MatchKind::Tos:
+    case ir::MatchKind::Ttl:
+    case ir::MatchKind::Ecn:
+    case ir::MatchKind::Helper:
+    case ir::MatchKind::Devgroup:
+    case ir::MatchKind::Cgroup:
+    case ir::MatchKind::Socket:
+    case ir::MatchKind::Quota:
+    case ir::MatchKind::Connbytes:
+    case ir::MatchKind::Esp:
+    case ir::MatchKind::Ah:
+    case ir::MatchKind::Cpu:
+    case ir::MatchKind::Cluster:
+    case ir::MatchKind::Ipvs: return eval_match_group2(m, c);
   }
   return false;
 }
