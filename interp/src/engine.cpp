@@ -51,6 +51,10 @@ bool rule_needs_conntrack(const ir::Rule& r) {
       case ir::MatchKind::State:
       case ir::MatchKind::Connmark:
       case ir::MatchKind::Connlimit: return true;  // connlimit_mt_check: nf_ct_netns_get
+      // coverage group 2: their checkentry calls nf_ct_netns_get
+      case ir::MatchKind::Helper:
+      case ir::MatchKind::Connbytes:
+      case ir::MatchKind::Cluster: return true;
       case ir::MatchKind::Tcp:
       case ir::MatchKind::Udp:
       case ir::MatchKind::Icmp:
@@ -74,6 +78,21 @@ bool rule_needs_conntrack(const ir::Rule& r) {
       case ir::MatchKind::Physdev:
       case ir::MatchKind::Tcpmss:
       case ir::MatchKind::Time: break;
+      // coverage group 2
+      case ir::MatchKind::String:
+      case ir::MatchKind::U32:
+      case ir::MatchKind::Dscp:
+      case ir::MatchKind::Tos:
+      case ir::MatchKind::Ttl:
+      case ir::MatchKind::Ecn:
+      case ir::MatchKind::Devgroup:
+      case ir::MatchKind::Cgroup:
+      case ir::MatchKind::Socket:
+      case ir::MatchKind::Quota:
+      case ir::MatchKind::Esp:
+      case ir::MatchKind::Ah:
+      case ir::MatchKind::Cpu:
+      case ir::MatchKind::Ipvs: break;
     }
   }
   if (r.target.type != ir::TargetType::Extension) return false;
@@ -305,6 +324,23 @@ Pkt Engine::Impl::build(const PacketSpec& p) {
     runtime::Packet inner = runtime::build_packet(in);
     size_t keep = std::min<size_t>(inner.bytes.size(), 28);
     f.payload.assign(inner.bytes.begin(), inner.bytes.begin() + static_cast<long>(keep));
+  } else {
+    // ESP and AH headers (RFC 4303, RFC 4302) are written here, the runtime's builder knows
+    // only the protocols conntrack and NAT parse: SPI and sequence number 1; AH says "no next
+    // header" (59) and its length in 32-bit words minus 2.
+    if (p.fragoff == 0 && (p.proto == 50 || p.proto == 51)) {
+      std::vector<uint8_t> h(p.proto == 50 ? 8 : 12, 0);
+      size_t at = 0;
+      if (p.proto == 51) {
+        h[0] = 59;
+        h[1] = 1;
+        at = 4;
+      }
+      for (int k = 0; k < 4; ++k) h[at + k] = static_cast<uint8_t>(p.spi >> (24 - 8 * k));
+      h[at + 7] = 1;
+      f.payload = std::move(h);
+    }
+    f.payload.insert(f.payload.end(), p.payload.begin(), p.payload.end());
   }
   Pkt pkt;
   pkt.buf = runtime::build_packet(f);
@@ -317,6 +353,9 @@ Pkt Engine::Impl::build(const PacketSpec& p) {
   pkt.uid = p.uid;
   pkt.gid = p.gid;
   pkt.mac = p.mac;
+  pkt.cpu = p.cpu;
+  pkt.cgroup = p.cgroup;
+  pkt.classid = p.classid;
   return pkt;
 }
 

@@ -15,6 +15,8 @@
 //   set            xt_set.c, in eval_set.cpp (the ipsets of --ipset)
 // recent, hashlimit, connlimit: eval_match_state.cpp; sctp, policy, rpfilter, physdev,
 // tcpmss, time: eval_match_misc.cpp.
+//   string, u32, dscp, tos, ttl, ecn, helper, devgroup, cgroup, socket, quota, connbytes,
+//   esp, ah, cpu, cluster, ipvs: eval_match_group2.cpp
 // A match returns whether it matched; "hotdrop" (the kernel's par->hotdrop: drop the packet
 // at once) is set on the context. Stateful matches (limit, statistic) change their state only
 // here, i.e. exactly when the kernel evaluates them.
@@ -456,6 +458,24 @@ bool eval_match(const ir::Match& m, EvalCtx& c) {
     case ir::MatchKind::Physdev: return match_physdev(std::get<ir::PhysdevMatch>(m.data), c);
     case ir::MatchKind::Tcpmss: return match_tcpmss(std::get<ir::TcpmssMatch>(m.data), c);
     case ir::MatchKind::Time: return match_time(std::get<ir::TimeMatch>(m.data), c);
+    // coverage group 2 (eval_match_group2.cpp)
+    case ir::MatchKind::String:
+    case ir::MatchKind::U32:
+    case ir::MatchKind::Dscp:
+    case ir::MatchKind::Tos:
+    case ir::MatchKind::Ttl:
+    case ir::MatchKind::Ecn:
+    case ir::MatchKind::Helper:
+    case ir::MatchKind::Devgroup:
+    case ir::MatchKind::Cgroup:
+    case ir::MatchKind::Socket:
+    case ir::MatchKind::Quota:
+    case ir::MatchKind::Connbytes:
+    case ir::MatchKind::Esp:
+    case ir::MatchKind::Ah:
+    case ir::MatchKind::Cpu:
+    case ir::MatchKind::Cluster:
+    case ir::MatchKind::Ipvs: return eval_match_group2(m, c);
   }
   return false;
 }

@@ -12,6 +12,8 @@
 #include <list>
 #include <map>
 #include <optional>
+#include <span>
+#include <string_view>
 #include <string>
 #include <unordered_map>
 
@@ -54,6 +56,10 @@ struct Pkt {
   uint32_t priority = 0;  ///< skb->priority (CLASSIFY)
   uint32_t secmark = 0;   ///< skb->secmark (SECMARK, CONNSECMARK --restore)
   bool nf_trace = false;  ///< skb->nf_trace (TRACE): every later rule hit is traced
+  // Coverage group 2: what -m cpu and -m cgroup read (packet keys cpu=, cgroup=, classid=).
+  uint32_t cpu = 0;
+  std::string cgroup = "/";  ///< cgroup2 path of the socket (meaningful while `local`)
+  uint32_t classid = 0;      ///< net_cls classid of the socket
 
   void reparse() { v = runtime::parse_packet(buf.bytes); }
   [[nodiscard]] uint32_t len() const { return static_cast<uint32_t>(buf.bytes.size()); }
@@ -125,6 +131,8 @@ struct State {
   bool nat_on = false;
   std::unordered_map<const ir::Match*, LimitState> limits;
   std::unordered_map<const ir::Match*, uint32_t> nth;  ///< statistic nth counters
+  /// xt_quota's remaining bytes per rule (coverage group 2); absent: the rule's full quota.
+  std::unordered_map<const ir::Match*, uint64_t> quota;
   std::unordered_map<const ir::Rule*, ir::Counters> rule_counters;
   std::unordered_map<const ir::Chain*, ir::Counters> policy_counters;
   std::unordered_map<std::string, RecentTable> recent;        ///< by list name
@@ -181,6 +189,16 @@ bool match_time(const ir::TimeMatch& t, EvalCtx& c);
 
 /// Evaluates one match with the kernel's semantics (may set ctx.hotdrop).
 bool eval_match(const ir::Match& m, EvalCtx& ctx);
+/// Coverage group 2 (eval_match_group2.cpp): string, u32, dscp, tos, ttl, ecn, helper,
+/// devgroup, cgroup, socket, quota, connbytes, esp, ah, cpu, cluster, ipvs.
+bool eval_match_group2(const ir::Match& m, EvalCtx& ctx);
+/// The kernel's textsearch (lib/ts_bm.c, lib/ts_kmp.c) over one linear block, as
+/// skb_find_text runs it: the offset of the first occurrence the algorithm finds, or nullopt.
+std::optional<uint32_t> textsearch_find(std::string_view algo, std::string_view pattern,
+                                        bool icase, std::span<const uint8_t> text);
+/// jhash_1word (include/linux/jhash.h).
+uint32_t jhash_1word(uint32_t a, uint32_t initval);
+
 /// The ipt_ip part of a rule (ip_packet_match / iptables-nft's native payload and meta).
 bool eval_ip_part(const ir::IpHeaderMatch& ip, const Pkt& p);
 

@@ -25,6 +25,8 @@ uint16_t PacketSpec::l4_header_len() const {
     case 136: return 8;
     case 132: return static_cast<uint16_t>(12 + 4 * chunks.size());
     case 33: return 16;
+    case 50: return 8;   // ESP: SPI, sequence number
+    case 51: return 12;  // AH: next header, length, reserved, SPI, sequence number
     case 1: {
       if (!icmp_error()) return 8;
       // The embedded packet: its IP header and the first 8 bytes of its transport header,
@@ -54,6 +56,8 @@ constexpr std::string_view kKeys[] = {
     "inner_dst", "inner_proto", "ttl", "tos",     "id",          "len",   "df",      "mf",
     "fragoff", "mark",  "mac",       "uid",       "gid",         "pkttype", "mss",
     "chunks", "physin", "physout",
+    // coverage group 2
+    "payload", "spi",   "cpu",       "cgroup",    "classid",
 };
 
 /// SCTP chunk type names (RFC 9260 and its extensions), as libxt_sctp spells them.
@@ -374,6 +378,43 @@ bool parse_packet(std::string_view text, uint32_t line, const runtime::HostModel
       rest.remove_prefix(comma + 1);
     }
   }
+  // Coverage group 2: payload bytes, ESP/AH SPI, CPU, cgroup of the sending socket.
+  if (const Token* t = find("payload")) {
+    auto hexval = [](char ch) -> int {
+      if (ch >= '0' && ch <= '9') return ch - '0';
+      if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+      if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+      return -1;
+    };
+    std::string_view v = t->value;
+    bool good = !v.empty() && v.size() % 2 == 0 && v.size() <= 2 * 65000;
+    for (size_t k = 0; good && k < v.size(); k += 2) {
+      int hi = hexval(v[k]), lo = hexval(v[k + 1]);
+      if (hi < 0 || lo < 0) good = false;
+      else p.payload.push_back(static_cast<uint8_t>(hi << 4 | lo));
+    }
+    if (!good)
+      ok = lp.fail(t->val_col, fmt::format("'{}' is not a hex byte string", v),
+                   "write the payload as pairs of hex digits, e.g. payload=474554202f (\"GET /\")");
+    if (p.icmp_error())
+      ok = lp.fail(t->col, "payload cannot follow an ICMP error",
+                   "an ICMP error's body is the packet it embeds");
+  }
+  if (const Token* t = find("spi")) {
+    if (p.proto != 50 && p.proto != 51)
+      ok = lp.fail(t->col, "spi needs an esp or ah packet", "add proto=esp or proto=ah");
+    else
+      num("spi", 0xffffffff, p.spi);
+  }
+  num("cpu", 4095, p.cpu);
+  if (const Token* t = find("cgroup")) {
+    if (t->value.empty() || t->value[0] != '/')
+      ok = lp.fail(t->val_col, fmt::format("'{}' is not a cgroup path", t->value),
+                   "write an absolute path in the cgroup2 tree, e.g. cgroup=/system.slice");
+    else
+      p.cgroup = std::string(t->value);
+  }
+  num("classid", 0xffffffff, p.classid);
 
   // Ports: for protocols with ports they are the packet's; for ICMP errors the embedded one's.
   bool icmp_err = p.icmp_error();
@@ -426,7 +467,7 @@ bool parse_packet(std::string_view text, uint32_t line, const runtime::HostModel
   }
   if (p.in) {
     if (!p.src_given) ok = lp.fail(1, "an arriving packet needs src=", "add src=ADDRESS");
-    for (auto k : {"uid", "gid"})
+    for (auto k : {"uid", "gid", "cgroup", "classid"})
       if (const Token* t = find(k))
         ok = lp.fail(t->col, fmt::format("{} is for locally generated packets only", k),
                      "an arriving packet has no local socket; drop in= to send it from the host");

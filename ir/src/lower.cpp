@@ -293,7 +293,24 @@ struct Lowerer {
       case MatchKind::Rpfilter:
       case MatchKind::Physdev:
       case MatchKind::Tcpmss:
-      case MatchKind::Time: return false;
+      case MatchKind::Time:
+      case MatchKind::String:
+      case MatchKind::U32:
+      case MatchKind::Dscp:
+      case MatchKind::Tos:
+      case MatchKind::Ttl:
+      case MatchKind::Ecn:
+      case MatchKind::Helper:
+      case MatchKind::Devgroup:
+      case MatchKind::Cgroup:
+      case MatchKind::Socket:
+      case MatchKind::Quota:
+      case MatchKind::Connbytes:
+      case MatchKind::Esp:
+      case MatchKind::Ah:
+      case MatchKind::Cpu:
+      case MatchKind::Cluster:
+      case MatchKind::Ipvs: return false;
     }
     return false;
   }

@@ -148,6 +148,11 @@ int HostModel::ifindex(std::string_view iface) const {
   return i ? i->index : 0;
 }
 
+uint32_t HostModel::group(std::string_view iface) const {
+  const Interface* i = find(iface);
+  return i ? i->group : 0;
+}
+
 std::optional<HostModel> HostModel::parse(std::string_view text, HostParseError& err) {
   HostModel h;
   h.add_interface(Interface{"lo", {}, 0});
@@ -232,8 +237,21 @@ std::optional<HostModel> HostModel::parse(std::string_view text, HostParseError&
         col_gw = w[4].col;
       }
       pending.push_back({std::move(r), lineno, w[2].col, col_gw});
+    } else if (w[0].s == "group") {
+      // `ip link set IFACE group N`: the interface must be declared before (lo always is).
+      if (w.size() != 3) return fail(lineno, 0, "expected 'group IFACE NUMBER'");
+      Interface* i = nullptr;
+      for (auto& e : h.ifaces_)
+        if (e.name == w[1].s) i = &e;
+      if (!i)
+        return fail(lineno, w[1].col, "unknown interface '" + std::string(w[1].s) + "' (declare it with 'iface' first)");
+      uint32_t g = 0;
+      auto [ptr, ec] = std::from_chars(w[2].s.data(), w[2].s.data() + w[2].s.size(), g);
+      if (ec != std::errc() || ptr != w[2].s.data() + w[2].s.size())
+        return fail(lineno, w[2].col, "invalid device group '" + std::string(w[2].s) + "' (a number 0-4294967295)");
+      i->group = g;
     } else {
-      return fail(lineno, w[0].col, "unknown item '" + std::string(w[0].s) + "' (expected 'iface' or 'route')");
+      return fail(lineno, w[0].col, "unknown item '" + std::string(w[0].s) + "' (expected 'iface', 'route' or 'group')");
     }
     if (eol == text.size()) break;
   }

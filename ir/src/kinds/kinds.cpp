@@ -18,6 +18,12 @@ const std::array<const MatchDef*, kMatchKindCount> kMatchRows = {
     &kinds::kConnmark, &kinds::kSet,     &kinds::kRecent,    &kinds::kHashlimit,
     &kinds::kConnlimit, &kinds::kSctp,   &kinds::kPolicy,    &kinds::kRpfilter,
     &kinds::kPhysdev, &kinds::kTcpmssMatch, &kinds::kTime,
+    // coverage group 2
+    &kinds::kString,  &kinds::kU32,      &kinds::kDscp,      &kinds::kTosMatch,
+    &kinds::kTtl,     &kinds::kEcn,      &kinds::kHelper,    &kinds::kDevgroup,
+    &kinds::kCgroup,  &kinds::kSocket,   &kinds::kQuota,     &kinds::kConnbytes,
+    &kinds::kEsp,     &kinds::kAh,       &kinds::kCpu,       &kinds::kCluster,
+    &kinds::kIpvs,
 };
 
 const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
@@ -33,10 +39,9 @@ const std::array<const TargetDef*, kTargetKindCount> kTargetRows = {
 
 // iptables 1.8.9 extensions (extensions/libxt_*, libipt_*) that iptc does not model yet.
 constexpr std::string_view kForeignMatches[] = {
-    "ah", "bpf", "cgroup", "cluster", "connbytes", "connlabel", "cpu", "dccp", "devgroup",
-    "dscp", "ecn", "esp", "helper", "ipcomp", "ipvs", "nfacct", "osf", "quota", "rateest",
-    "realm", "socket", "string", "tos", "ttl", "u32", "icmp6", "ipv6header", "frag", "hbh",
-    "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp", "icmpv6",
+    "bpf", "connlabel", "dccp", "ipcomp", "nfacct", "osf", "rateest", "realm", "icmp6",
+    "ipv6header", "frag", "hbh", "dst", "rt", "mh", "eui64", "hl", "srh", "among", "ipv6-icmp",
+    "icmpv6",
 };
 // Only names iptables (IPv4) loads an extension for: any other -j NAME is a chain jump, as
 // in iptables (HL, for one, is IPv6-only, so "-j HL" jumps to a chain named HL).

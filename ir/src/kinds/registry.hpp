@@ -10,6 +10,9 @@ namespace iptc::ir::kinds {
 extern const MatchDef kTcp, kUdp, kIcmp, kMultiport, kConntrack, kState, kComment, kMark, kMac,
     kLimit, kAddrtype, kIprange, kOwner, kPkttype, kLength, kStatistic, kConnmark, kSet, kRecent,
     kHashlimit, kConnlimit, kSctp, kPolicy, kRpfilter, kPhysdev, kTcpmssMatch, kTime;
+// Matches, coverage group 2 (-m tos is kTosMatch: kTos is the TOS target's row)
+extern const MatchDef kString, kU32, kDscp, kTosMatch, kTtl, kEcn, kHelper, kDevgroup, kCgroup,
+    kSocket, kQuota, kConnbytes, kEsp, kAh, kCpu, kCluster, kIpvs;
 
 // Targets (target_*.cpp)
 extern const TargetDef kReject, kLog, kMarkTarget, kConnmarkTarget, kSnat, kDnat, kMasquerade,

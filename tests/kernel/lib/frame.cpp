@@ -126,6 +126,23 @@ std::vector<uint8_t> build_ipv4(const Packet& p, const WireFields& w) {
     put16(l4, 0, p.sport);
     put16(l4, 2, p.dport);
     for (auto [type, flags] : p.chunks) l4.insert(l4.end(), {type, flags, 0, 4});
+  } else if (p.proto == 50) {
+    // ESP (RFC 4303): SPI, sequence number.
+    l4.assign(8, 0);
+    put32(l4, 0, p.spi);
+    put32(l4, 4, 1);
+  } else if (p.proto == 51) {
+    // AH (RFC 4302): no next header (59), length 3 words - 2, reserved, SPI, sequence.
+    l4.assign(12, 0);
+    l4[0] = 59;
+    l4[1] = 1;
+    put32(l4, 4, p.spi);
+    put32(l4, 8, 1);
+  }
+  // Payload bytes follow the transport header (a later fragment: the IP header).
+  if (!p.payload.empty()) {
+    if (!p.has_l4()) l4.clear();
+    if (!p.is_icmp_err()) l4.insert(l4.end(), p.payload.begin(), p.payload.end());
   }
   // 2. Total length: `len` pads with zeros or truncates.
   size_t total = p.len ? *p.len : 20 + l4.size();

@@ -261,10 +261,12 @@ struct Harness::Impl {
         if (len <= 30) fw_cmds += " brd +";
         fw_cmds += " dev " + l.name + "\n";
       }
+      if (hi.group) fw_cmds += "link set " + l.name + " group " + std::to_string(*hi.group) + "\n";
       fw_cmds += "link set " + l.name + " up\n";
       nb_cmds += "link set " + l.peer + " up\n";
       links.push_back(std::move(l));
     }
+    if (host.lo_group) fw_cmds += "link set lo group " + std::to_string(*host.lo_group) + "\n";
     for (const auto& r : host.routes) {
       fw_cmds += "route add ";
       fw_cmds += r.len == 0 ? std::string("default")
@@ -570,7 +572,7 @@ struct Harness::Impl {
       w.seq = p.seq.value_or(conn.next[side]);
       w.ack = p.ack.value_or((p.flags & kTcpAck) ? conn.next[1 - side] : 0);
       uint32_t hdrs = p.mss ? 44 : 40;  // IP + TCP (+ the MSS option)
-      uint32_t total = p.len.value_or(hdrs);
+      uint32_t total = p.len.value_or(uint32_t(hdrs + p.payload.size()));
       uint32_t payload = total > hdrs ? total - hdrs : 0;
       conn.next[side] = w.seq + payload + ((p.flags & kTcpSyn) ? 1 : 0) +
                         ((p.flags & kTcpFin) ? 1 : 0);
@@ -597,6 +599,17 @@ struct Harness::Impl {
         return j;
       }
       mark_rule = true;
+    }
+    // The CPU that sends is the CPU that runs netfilter for the packet (veth's netif_rx
+    // queues to this CPU's backlog; a local packet runs in the sender's context): -m cpu.
+    {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(int(p.cpu), &set);
+      if (sched_setaffinity(0, sizeof set, &set) != 0 || sched_getcpu() != int(p.cpu)) {
+        j["error"] = "cannot run on cpu " + std::to_string(p.cpu);
+        return j;
+      }
     }
     CounterSnapshot before = last;
     // 4. Inject and wait for the kernel to finish with it. The time is recorded: rate

@@ -66,8 +66,21 @@ bool parse_host(std::string_view text, Host& out, std::string& err) {
         r.via = *g;
       }
       out.routes.push_back(std::move(r));
+    } else if (w[0] == "group") {
+      if (w.size() != 3) return fail("group IFACE NUMBER");
+      auto g = parse_uint(w[2], 0xffffffffu);
+      if (!g) return fail("bad device group " + w[2]);
+      if (w[1] == "lo") {
+        out.lo_group = uint32_t(*g);
+      } else {
+        HostIface* i = nullptr;
+        for (auto& e : out.ifaces)
+          if (e.name == w[1]) i = &e;
+        if (!i) return fail("group for an interface not declared before: " + w[1]);
+        i->group = uint32_t(*g);
+      }
     } else {
-      return fail("unknown item '" + w[0] + "' (iface or route)");
+      return fail("unknown item '" + w[0] + "' (iface, route or group)");
     }
     if (nl == text.size()) break;
   }
@@ -250,6 +263,22 @@ std::string parse_packet(const std::vector<std::string>& words, Packet& p) {
       rest = rest.substr(comma + 1);
     }
   }
+  if (auto v = take("payload")) {
+    auto hex = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      return -1;
+    };
+    if (v->empty() || v->size() % 2) return "bad payload '" + *v + "' (pairs of hex digits)";
+    for (size_t k = 0; k < v->size(); k += 2) {
+      int hi = hex((*v)[k]), lo = hex((*v)[k + 1]);
+      if (hi < 0 || lo < 0) return "bad payload '" + *v + "' (pairs of hex digits)";
+      p.payload.push_back(uint8_t(hi << 4 | lo));
+    }
+  }
+  if (auto v = num("spi", 0xffffffffu)) p.spi = uint32_t(*v);
+  if (auto v = num("cpu", 4095)) p.cpu = uint32_t(*v);
   if (!err.empty()) return err;
   if (p.len && *p.len < 20) return "len is the total IP length: at least 20";
   if (!kv.empty()) return "unknown key '" + kv.begin()->first + "'";

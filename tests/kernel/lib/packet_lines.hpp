@@ -16,6 +16,7 @@ namespace iptc::kernel_test {
 struct HostIface {
   std::string name;
   std::vector<std::pair<uint32_t, uint8_t>> addrs;  ///< in order; the first is primary
+  std::optional<uint32_t> group;                    ///< `group NAME N` (ip link set group)
 };
 
 struct HostRoute {
@@ -27,6 +28,7 @@ struct HostRoute {
 
 struct Host {
   std::vector<HostIface> ifaces;
+  std::optional<uint32_t> lo_group;  ///< `group lo N`
   std::vector<HostRoute> routes;
   [[nodiscard]] const HostIface* find(std::string_view name) const;
 };
@@ -65,6 +67,11 @@ struct Packet {
   std::optional<uint32_t> mark;
   std::optional<uint16_t> mss;  ///< a TCP MSS option (kind 2, length 4; doff 6)
   std::vector<std::pair<uint8_t, uint8_t>> chunks;  ///< SCTP chunks: type, flags (4 bytes each)
+  // Coverage group 2 keys (DESIGN.md): bytes after the transport header, the SPI of the ESP
+  // or AH header proto 50/51 packets carry, the CPU that sends (and so processes) the packet.
+  std::vector<uint8_t> payload;
+  uint32_t spi = 1;
+  uint32_t cpu = 0;
 
   /// Whether the transport header is present (a fragment with an offset has none).
   [[nodiscard]] bool has_l4() const { return fragoff == 0; }

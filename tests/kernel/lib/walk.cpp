@@ -234,6 +234,24 @@ WalkResult walk_counters(const WalkInput& in) {
     }
     if (reached) res.hooks.push_back(h);
   }
+  // A match that drops the packet before anything in its table counted (hotdrop in the first
+  // rules of filter, e.g. -m esp on a cut header) leaves no count in filter at all: the
+  // packet reached the hook (mangle's probe counted) but never security's "passed" probe.
+  if (!decided && !res.passed_filter) {
+    for (Hook h : res.hooks) {
+      if (h != Hook::kInput && h != Hook::kForward && h != Hook::kOutput) continue;
+      const SavedTable* t = in.listing->find("filter");
+      if (!t || !t->find(hook_name(h)) || !in.user_tables->count("filter")) continue;
+      decided = true;
+      res.verdict = "DROP";
+      res.hotdrop = true;
+      res.verdict_hook = h;
+      res.verdict_table = "filter";
+      res.verdict_chain = hook_name(h);
+      res.verdict_rule = 0;
+      break;
+    }
+  }
   // 3. Every count must have been explained by the walk.
   for (const auto& [key, counts] : w.rem) {
     for (size_t i = 0; i < counts.size(); ++i) {

@@ -16,6 +16,12 @@
 // 255.255.255.255 and the subnet broadcast of the arriving interface, multicast for
 // 224.0.0.0/4, else host), `mss=N` (a TCP MSS option, for -m tcpmss), `chunks=TYPE[:FLAGS],..`
 // (SCTP chunks, for -m sctp), `physin=PORT` and `physout=PORT` (bridge ports, for -m physdev).
+//
+// Keys for the matches that read what a header line cannot say (DESIGN.md, same block):
+// `payload=HEX` (bytes after the transport header, for -m string / -m u32), `spi=N` (the SPI
+// of an ESP or AH header, which proto=esp|ah packets always carry), `cpu=N` (the CPU that
+// processes the packet, for -m cpu), `cgroup=PATH` and `classid=N` (the cgroup2 path and the
+// net_cls classid of the socket that sends a locally generated packet, for -m cgroup).
 #pragma once
 
 #include <array>
@@ -68,6 +74,12 @@ struct PacketSpec {
   /// (skb->nf_bridge exists) and came in through / goes out of that port. Only -m physdev
   /// reads them; iptc does not model bridging itself.
   std::string physin, physout;
+  // Coverage group 2 (see the file comment).
+  std::vector<uint8_t> payload;  ///< after the transport header (ESP/AH: after theirs)
+  uint32_t spi = 1;              ///< ESP/AH security parameter index
+  uint32_t cpu = 0;              ///< smp_processor_id() while the packet is processed
+  std::string cgroup = "/";      ///< cgroup2 path of the sending socket (local packets)
+  uint32_t classid = 0;          ///< net_cls classid of the sending socket (local packets)
 
   [[nodiscard]] bool local() const { return !in.has_value(); }
   /// ICMP types that embed the packet they are about (3, 4, 5, 11, 12).
@@ -81,14 +93,17 @@ struct PacketSpec {
     return p == 6 || p == 17 || p == 33 || p == 132 || p == 136;
   }
   /// Transport header size this model writes (no options): tcp 20, udp/udplite 8, icmp 8
-  /// (+ 28 embedded bytes for errors), sctp 12, dccp 16; 0 for a fragment with an offset.
+  /// (+ 28 embedded bytes for errors), sctp 12, dccp 16, esp 8, ah 12; 0 for a fragment
+  /// with an offset.
   [[nodiscard]] uint16_t l4_header_len() const;
-  /// Total IP length: `len` or the header sizes.
+  /// Total IP length: `len` or the header sizes plus the payload.
   [[nodiscard]] uint16_t total_len() const { return len ? *len : min_len(); }
-  [[nodiscard]] uint16_t min_len() const { return static_cast<uint16_t>(20 + l4_header_len()); }
+  [[nodiscard]] uint16_t min_len() const {
+    return static_cast<uint16_t>(20 + l4_header_len() + payload.size());
+  }
   /// TCP payload bytes (what sequence numbers count besides SYN and FIN).
   [[nodiscard]] uint32_t tcp_data_len() const {
-    uint16_t t = total_len(), h = min_len();
+    uint16_t t = total_len(), h = static_cast<uint16_t>(20 + l4_header_len());
     return t > h ? static_cast<uint32_t>(t - h) : 0;
   }
 };

@@ -401,6 +401,187 @@ struct TimeMatch {
   uint8_t weekdays_match = 0xfe;          ///< bit d: ISO weekday d (1 Monday .. 7 Sunday)
   uint8_t flags = 0;
   friend bool operator==(const TimeMatch&, const TimeMatch&) = default;
+// ==== coverage group 2: string .. ipvs ====================================================
+// (kept in one block after Set, in the same order as MatchKind and MatchData below)
+
+// ---- string (xt_string_info, revision 1) --------------------------------------------------
+/// skb_find_text over the packet from the IP header on: the pattern must lie wholly inside
+/// bytes [from_offset, to_offset) of the packet (to_offset is also clipped to its length).
+struct StringMatch {
+  uint16_t from_offset = 0;
+  uint16_t to_offset = 0xffff;
+  /// textsearch algorithm as the kernel looks it up: "bm" or "kmp" (this kernel also has "fsm",
+  /// whose pattern is an array of 4-byte ts_fsm_token). At most 15 bytes.
+  std::string algo;
+  std::string pattern;  ///< raw bytes, 1-128 (XT_STRING_MAX_PATTERN_SIZE)
+  bool invert = false;  ///< XT_STRING_FLAG_INVERT
+  bool icase = false;   ///< XT_STRING_FLAG_IGNORECASE: both sides compared after toupper()
+  friend bool operator==(const StringMatch&, const StringMatch&) = default;
+};
+
+// ---- u32 (xt_u32) -------------------------------------------------------------------------
+/// Tests joined by &&; the match holds when every test holds, then `invert` flips it. Each
+/// test reads a big-endian 32-bit word at location[0], then applies the operators in order
+/// (shifts as x86 does them, count modulo 32); '@' moves the base by the value so far and
+/// reads the word at base + number. Any read beyond the packet fails the whole match.
+struct U32Match {
+  /// XT_U32_AND, XT_U32_LEFTSH, XT_U32_RIGHTSH, XT_U32_AT (kernel values 0-3).
+  enum class Op : uint8_t { And, LeftShift, RightShift, At };
+  struct Location {
+    Op op = Op::And;  ///< how this number combines with the value so far (unused for the first)
+    uint32_t number = 0;
+    friend bool operator==(const Location&, const Location&) = default;
+  };
+  struct Range {
+    uint32_t min = 0, max = 0;  ///< inclusive; min > max never matches
+    friend bool operator==(const Range&, const Range&) = default;
+  };
+  struct Test {
+    std::vector<Location> location;  ///< 1-10 (nnums)
+    std::vector<Range> value;        ///< 1-10 (nvalues)
+    friend bool operator==(const Test&, const Test&) = default;
+  };
+  std::vector<Test> tests;  ///< 1-10 (ntests)
+  bool invert = false;
+  friend bool operator==(const U32Match&, const U32Match&) = default;
+};
+
+// ---- dscp (xt_dscp_info) ------------------------------------------------------------------
+struct DscpMatch {
+  uint8_t dscp = 0;  ///< 0-63, compared with tos >> 2
+  bool invert = false;
+  friend bool operator==(const DscpMatch&, const DscpMatch&) = default;
+};
+
+// ---- tos (xt_tos_match_info, revision 1) --------------------------------------------------
+/// Matches (tos & mask) == value; a value with bits outside the mask never matches.
+struct TosMatch {
+  uint8_t value = 0;
+  uint8_t mask = 0xff;
+  bool invert = false;
+  friend bool operator==(const TosMatch&, const TosMatch&) = default;
+};
+
+// ---- ttl (ipt_ttl_info) -------------------------------------------------------------------
+struct TtlMatch {
+  enum class Mode : uint8_t { Eq, Ne, Lt, Gt };  ///< IPT_TTL_EQ..GT (kernel values 0-3)
+  Mode mode = Mode::Eq;
+  uint8_t ttl = 0;
+  friend bool operator==(const TtlMatch&, const TtlMatch&) = default;
+};
+
+// ---- ecn (xt_ecn_info) --------------------------------------------------------------------
+struct EcnMatch {
+  /// operation / invert bits (XT_ECN_OP_MATCH_*).
+  enum : uint8_t { kMatchIp = 0x01, kMatchEce = 0x10, kMatchCwr = 0x20 };
+  uint8_t operation = 0;
+  uint8_t invert = 0;
+  uint8_t ip_ect = 0;  ///< 0-3, compared with tos & 3
+  friend bool operator==(const EcnMatch&, const EcnMatch&) = default;
+};
+
+// ---- helper (xt_helper_info) --------------------------------------------------------------
+struct HelperMatch {
+  /// At most 29 bytes. The match holds when the packet's connection has a master whose
+  /// helper's name is a prefix of `name` (strncmp over the helper name's length); an empty
+  /// name accepts any helper. No connection, master or helper: no match (before invert).
+  std::string name;
+  bool invert = false;
+  friend bool operator==(const HelperMatch&, const HelperMatch&) = default;
+};
+
+// ---- devgroup (xt_devgroup_info) ----------------------------------------------------------
+struct DevgroupMatch {
+  enum : uint32_t { kMatchSrc = 1, kInvertSrc = 2, kMatchDst = 4, kInvertDst = 8 };
+  uint32_t flags = 0;
+  uint32_t src_group = 0, src_mask = 0;  ///< input device: ((group ^ src_group) & src_mask) == 0
+  uint32_t dst_group = 0, dst_mask = 0;  ///< output device
+  friend bool operator==(const DevgroupMatch&, const DevgroupMatch&) = default;
+};
+
+// ---- cgroup (xt_cgroup_info_v2) -----------------------------------------------------------
+/// The kernel wants exactly one of path and classid. The path is resolved in the host's
+/// cgroup2 tree when the rule is loaded; the socket's cgroup must lie at or below it.
+struct CgroupMatch {
+  bool has_path = false, has_classid = false;
+  bool invert_path = false, invert_classid = false;
+  std::string path;      ///< at most 511 bytes
+  uint32_t classid = 0;  ///< net_cls classid of the socket's cgroup
+  friend bool operator==(const CgroupMatch&, const CgroupMatch&) = default;
+};
+
+// ---- socket (xt_socket_mtinfo3) -----------------------------------------------------------
+struct SocketMatch {
+  enum : uint8_t { kTransparent = 1, kNowildcard = 2, kRestoreSkmark = 4 };
+  uint8_t flags = 0;
+  friend bool operator==(const SocketMatch&, const SocketMatch&) = default;
+};
+
+// ---- quota (xt_quota_info) ----------------------------------------------------------------
+/// A byte budget per rule (state: the remaining quota, starting at `quota`).
+struct QuotaMatch {
+  uint64_t quota = 0;
+  bool invert = false;  ///< XT_QUOTA_INVERT
+  friend bool operator==(const QuotaMatch&, const QuotaMatch&) = default;
+};
+
+// ---- connbytes (xt_connbytes_info) --------------------------------------------------------
+/// Reads the connection's accounting counters (a packet without conntrack never matches).
+/// from <= to: from <= counter <= to. from > to (an inverted range, stored swapped):
+/// counter < to || counter > from.
+struct ConnbytesMatch {
+  enum class What : uint8_t { Packets, Bytes, AvgPkt };          ///< XT_CONNBYTES_PKTS..AVGPKT
+  enum class Dir : uint8_t { Original, Reply, Both };            ///< XT_CONNBYTES_DIR_*
+  uint64_t from = 0, to = 0;
+  What what = What::Packets;
+  Dir direction = Dir::Original;
+  friend bool operator==(const ConnbytesMatch&, const ConnbytesMatch&) = default;
+};
+
+// ---- esp (xt_esp) and ah (ipt_ah) ---------------------------------------------------------
+/// spi_min <= SPI <= spi_max (host order), then invert; a range with min > max never matches.
+struct EspMatch {
+  uint32_t spi_min = 0, spi_max = 0xffffffff;
+  bool invert = false;  ///< XT_ESP_INV_SPI
+  friend bool operator==(const EspMatch&, const EspMatch&) = default;
+};
+struct AhMatch {
+  uint32_t spi_min = 0, spi_max = 0xffffffff;
+  bool invert = false;  ///< IPT_AH_INV_SPI
+  friend bool operator==(const AhMatch&, const AhMatch&) = default;
+};
+
+// ---- cpu (xt_cpu_info) --------------------------------------------------------------------
+struct CpuMatch {
+  uint32_t cpu = 0;  ///< compared with the number of the CPU processing the packet
+  bool invert = false;
+  friend bool operator==(const CpuMatch&, const CpuMatch&) = default;
+};
+
+// ---- cluster (xt_cluster_match_info) ------------------------------------------------------
+struct ClusterMatch {
+  uint32_t total_nodes = 0;  ///< 1-32
+  uint32_t node_mask = 0;    ///< bit i: this host is node i+1; < 1 << total_nodes
+  uint32_t hash_seed = 0;
+  bool invert = false;  ///< XT_CLUSTER_F_INV
+  friend bool operator==(const ClusterMatch&, const ClusterMatch&) = default;
+};
+
+// ---- ipvs (xt_ipvs_mtinfo) ----------------------------------------------------------------
+struct IpvsMatch {
+  /// bitmask / invert bits (XT_IPVS_*): a property counts only when its bitmask bit is set.
+  enum : uint8_t {
+    kIpvsProperty = 1 << 0, kProto = 1 << 1, kVaddr = 1 << 2, kVport = 1 << 3, kDir = 1 << 4,
+    kMethod = 1 << 5, kVportctl = 1 << 6,
+  };
+  /// IP_VS_CONN_F_* forwarding methods.
+  enum : uint32_t { kMasq = 0, kTunnel = 2, kDroute = 3 };
+  Ipv4Net vaddr;  ///< as written, not masked: the kernel compares (addr ^ vaddr) & mask
+  uint16_t vport = 0, vportctl = 0;  ///< host order
+  uint8_t l4proto = 0;
+  uint32_t fwd_method = 0;
+  uint8_t bitmask = 0, invert = 0;  ///< invert of kDir: the REPLY direction
+  friend bool operator==(const IpvsMatch&, const IpvsMatch&) = default;
 };
 
 /// Every match kind, in one order shared by MatchKind, MatchData and the kind table.
@@ -408,15 +589,22 @@ enum class MatchKind : uint8_t {
   Tcp, Udp, Icmp, Multiport, Conntrack, State, Comment, Mark, Mac, Limit, Addrtype, Iprange,
   Owner, Pkttype, Length, Statistic, Connmark, Set, Recent, Hashlimit, Connlimit, Sctp, Policy,
   Rpfilter, Physdev, Tcpmss, Time,
+  // coverage group 2
+  String, U32, Dscp, Tos, Ttl, Ecn, Helper, Devgroup, Cgroup, Socket, Quota, Connbytes, Esp, Ah,
+  Cpu, Cluster, Ipvs,
 };
-inline constexpr size_t kMatchKindCount = 27;
+inline constexpr size_t kMatchKindCount = 44;
 
 using MatchData =
     std::variant<TcpMatch, UdpMatch, IcmpMatch, MultiportMatch, ConntrackMatch, StateMatch,
                  CommentMatch, MarkMatch, MacMatch, LimitMatch, AddrtypeMatch, IprangeMatch,
                  OwnerMatch, PkttypeMatch, LengthMatch, StatisticMatch, ConnmarkMatch, SetMatch,
                  RecentMatch, HashlimitMatch, ConnlimitMatch, SctpMatch, PolicyMatch,
-                 RpfilterMatch, PhysdevMatch, TcpmssMatch, TimeMatch>;
+                 RpfilterMatch, PhysdevMatch, TcpmssMatch, TimeMatch,
+                 // coverage group 2
+                 StringMatch, U32Match, DscpMatch, TosMatch, TtlMatch, EcnMatch, HelperMatch,
+                 DevgroupMatch, CgroupMatch, SocketMatch, QuotaMatch, ConnbytesMatch, EspMatch,
+                 AhMatch, CpuMatch, ClusterMatch, IpvsMatch>;
 static_assert(std::variant_size_v<MatchData> == kMatchKindCount);
 
 }  // namespace iptc::ir

@@ -5,6 +5,8 @@
 //   iface NAME ADDR/LEN [ADDR/LEN...]     addresses in order; each subnet is a connected route
 //   route CIDR IFACE [via GW]             static route; longest prefix wins
 //   route default IFACE [via GW]
+//   group IFACE N                         the interface's device group (ip link set group;
+//                                         default 0, for -m devgroup)
 // The default model: eth0 192.168.1.1/24, eth1 10.0.0.1/24, default route via eth1.
 //
 // The kernel's view, which the lookups reproduce (net/ipv4/fib_frontend.c fib_add_ifaddr,
@@ -35,6 +37,7 @@ struct Interface {
   std::string name;
   std::vector<IfAddr> addrs;  ///< in the order added; the first is primary
   int index = 0;              ///< 1-based ifindex, lo is 1
+  uint32_t group = 0;         ///< dev->group (INIT_NETDEV_GROUP 0 unless set)
 };
 
 struct Route {
@@ -99,6 +102,8 @@ class HostModel {
   [[nodiscard]] std::optional<uint32_t> primary_address(std::string_view iface) const;
   /// ifindex of an interface, 0 when unknown.
   [[nodiscard]] int ifindex(std::string_view iface) const;
+  /// Device group of an interface (-m devgroup), 0 when unknown or unset.
+  [[nodiscard]] uint32_t group(std::string_view iface) const;
   [[nodiscard]] const std::vector<Route>& routes() const { return routes_; }
 
   void add_interface(Interface i);
