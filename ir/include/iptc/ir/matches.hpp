@@ -401,6 +401,8 @@ struct TimeMatch {
   uint8_t weekdays_match = 0xfe;          ///< bit d: ISO weekday d (1 Monday .. 7 Sunday)
   uint8_t flags = 0;
   friend bool operator==(const TimeMatch&, const TimeMatch&) = default;
+};
+
 // ==== coverage group 2: string .. ipvs ====================================================
 // (kept in one block after Set, in the same order as MatchKind and MatchData below)
 
