@@ -105,6 +105,59 @@ State::State(const ir::Ruleset& r, runtime::HostModel h, EngineOptions o)
   }
 }
 
+Pkt build_pkt(const PacketSpec& p, uint16_t ip_id) {
+  runtime::PacketFields f;
+  f.src = p.src;
+  f.dst = p.dst;
+  f.proto = p.proto;
+  f.tos = p.tos;
+  f.ttl = p.ttl;
+  f.id = ip_id;
+  f.df = p.df;
+  f.mf = p.mf;
+  f.frag_off = p.fragoff;
+  f.total_len = p.total_len();
+  f.sport = p.sport;
+  f.dport = p.dport;
+  f.seq = p.seq;
+  f.ack_seq = p.ack;
+  f.tcp_flags = p.tcp_flags;
+  f.window = p.win;
+  f.icmp_type = p.icmp_type;
+  f.icmp_code = p.icmp_code;
+  f.icmp_id = p.echo_id;
+  f.icmp_seq = p.echo_seq;
+  if (p.icmp_error()) {
+    // The packet the error is about, as its sender wrote it: its IP header and the first 8
+    // bytes of its transport header.
+    runtime::PacketFields in;
+    in.src = p.inner_src;
+    in.dst = p.inner_dst;
+    in.proto = p.inner_proto;
+    in.ttl = 64;
+    in.sport = p.sport;
+    in.dport = p.dport;
+    in.seq = p.seq;
+    in.ack_seq = p.ack;
+    in.tcp_flags = p.tcp_flags;
+    in.icmp_type = 8;
+    in.icmp_id = p.echo_id;
+    in.icmp_seq = p.echo_seq;
+    runtime::Packet inner = runtime::build_packet(in);
+    size_t keep = std::min<size_t>(inner.bytes.size(), 28);
+    f.payload.assign(inner.bytes.begin(), inner.bytes.begin() + static_cast<long>(keep));
+  }
+  Pkt pkt;
+  pkt.buf = runtime::build_packet(f);
+  pkt.reparse();
+  pkt.mark = p.mark;
+  pkt.local = p.local();
+  pkt.uid = p.uid;
+  pkt.gid = p.gid;
+  pkt.mac = p.mac;
+  return pkt;
+}
+
 }  // namespace detail
 
 using detail::Pkt;
@@ -213,58 +266,7 @@ NumRef Engine::Impl::number_tcp(PacketSpec& p) {
   return ref;
 }
 
-Pkt Engine::Impl::build(const PacketSpec& p) {
-  runtime::PacketFields f;
-  f.src = p.src;
-  f.dst = p.dst;
-  f.proto = p.proto;
-  f.tos = p.tos;
-  f.ttl = p.ttl;
-  f.id = p.id ? *p.id : next_ip_id++;
-  f.df = p.df;
-  f.mf = p.mf;
-  f.frag_off = p.fragoff;
-  f.total_len = p.total_len();
-  f.sport = p.sport;
-  f.dport = p.dport;
-  f.seq = p.seq;
-  f.ack_seq = p.ack;
-  f.tcp_flags = p.tcp_flags;
-  f.window = p.win;
-  f.icmp_type = p.icmp_type;
-  f.icmp_code = p.icmp_code;
-  f.icmp_id = p.echo_id;
-  f.icmp_seq = p.echo_seq;
-  if (p.icmp_error()) {
-    // The packet the error is about, as its sender wrote it: its IP header and the first 8
-    // bytes of its transport header.
-    runtime::PacketFields in;
-    in.src = p.inner_src;
-    in.dst = p.inner_dst;
-    in.proto = p.inner_proto;
-    in.ttl = 64;
-    in.sport = p.sport;
-    in.dport = p.dport;
-    in.seq = p.seq;
-    in.ack_seq = p.ack;
-    in.tcp_flags = p.tcp_flags;
-    in.icmp_type = 8;
-    in.icmp_id = p.echo_id;
-    in.icmp_seq = p.echo_seq;
-    runtime::Packet inner = runtime::build_packet(in);
-    size_t keep = std::min<size_t>(inner.bytes.size(), 28);
-    f.payload.assign(inner.bytes.begin(), inner.bytes.begin() + static_cast<long>(keep));
-  }
-  Pkt pkt;
-  pkt.buf = runtime::build_packet(f);
-  pkt.reparse();
-  pkt.mark = p.mark;
-  pkt.local = p.local();
-  pkt.uid = p.uid;
-  pkt.gid = p.gid;
-  pkt.mac = p.mac;
-  return pkt;
-}
+Pkt Engine::Impl::build(const PacketSpec& p) { return detail::build_pkt(p, p.id ? *p.id : next_ip_id++); }
 
 // ---- hook steps --------------------------------------------------------------------------
 

@@ -88,6 +88,10 @@ struct EvalCtx {
   [[nodiscard]] uint16_t fragoff() const { return static_cast<uint16_t>(pkt.v.frag_off / 8); }
 };
 
+/// The packet a packet line describes, as it leaves its sender (IP id `ip_id`; devices,
+/// route and conntrack are the caller's to set). TCP numbers must already be assigned.
+Pkt build_pkt(const PacketSpec& p, uint16_t ip_id);
+
 /// Evaluates one match with the kernel's semantics (may set ctx.hotdrop).
 bool eval_match(const ir::Match& m, EvalCtx& ctx);
 /// The ipt_ip part of a rule (ip_packet_match / iptables-nft's native payload and meta).
