@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "iptc/ir/values.hpp"
+
 namespace iptc::bench {
 
 namespace {
@@ -67,13 +69,11 @@ std::string ipv4(uint32_t a) {
   return fmt::format("{}.{}.{}.{}", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
 }
 
+/// The name iptables-save prints (its /etc/protocols table: tcp, udp, icmp, gre, esp, ah),
+/// so that the converted file is already in the kernel's canonical form.
 std::string proto_name(uint8_t p) {
-  switch (p) {
-    case 1: return "icmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    default: return std::to_string(p);
-  }
+  if (auto n = ir::protocol_name(p)) return std::string(*n);
+  return std::to_string(p);
 }
 
 void port_option(std::string& out, const char* opt, uint16_t lo, uint16_t hi) {
