@@ -2,15 +2,17 @@
 """Turns the JSON of iptc_bench_classbench (Google Benchmark, with repetitions) into the
 markdown tables of benchmarks/RESULTS.md: per set, ns per packet and Mpps of each engine and
 the ratios to rte_acl; then build time per stage against rule count. Uses the median
-aggregate of each benchmark (or the single run when there are no repetitions)."""
+aggregate of each benchmark (or the single run when there are no repetitions), and the
+thread's CPU time unless --wall: on a shared machine the wall clock also counts the time other
+processes held the core."""
 import argparse
 import json
 import re
 import sys
 
-ENGINES = ["Interp", "Linear", "RteAcl", "Jit"]
+ENGINES = ["Interp", "Jit", "RteAcl", "Linear"]
 STAGES = ["IptcParse", "IptcVerify", "RteAcl", "Jit"]
-NAME = re.compile(r"^BM_(Classify|Build)_(.+)_([A-Za-z]+)$")
+NAME = re.compile(r"^BM_(Classify|Build)_([^/]+)_([A-Za-z]+)(?:/.*)?$")
 TO_NS = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
@@ -52,7 +54,11 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("json")
     ap.add_argument("--header")
+    ap.add_argument("--wall", action="store_true",
+                    help="use wall-clock time instead of the thread's CPU time")
     args = ap.parse_args()
+    key = "real_time" if args.wall else "cpu_time"
+    clock = "wall-clock" if args.wall else "CPU"
     data, runs = load(args.json)
     sets = sorted({k[1] for k in runs}, key=set_order)
     out = []
@@ -62,7 +68,7 @@ def main():
         out.append("")
 
     have = [e for e in ENGINES if any(("Classify", s, e) in runs for s in sets)]
-    out.append("Time per packet (median), single core:")
+    out.append(f"Time per packet (median, {clock} time), single core:")
     out.append("")
     head = "| set | rules | headers | " + " | ".join(f"{e} ns/pkt | {e} Mpps" for e in have)
     ratio_cols = [e for e in have if e != "RteAcl"] if "RteAcl" in have else []
@@ -77,7 +83,7 @@ def main():
             if not b:
                 continue
             pk = b["packets"]
-            ns[e] = b["real_time"] * TO_NS[b["time_unit"]] / pk
+            ns[e] = b[key] * TO_NS[b["time_unit"]] / pk
             headers[e] = int(pk)
         rules = None
         for st in STAGES:
@@ -101,7 +107,7 @@ def main():
 
     stages = [st for st in STAGES if any(("Build", s, st) in runs for s in sets)]
     out.append("")
-    out.append("Build time per stage (median, ms) and rte_acl memory:")
+    out.append(f"Build time per stage (median, {clock} time, ms) and rte_acl memory:")
     out.append("")
     out.append("| set | rules | " + " | ".join(f"{st} ms" for st in stages) + " | RteAcl memory | RteAcl bytes/rule |")
     out.append("|" + "---|" * (2 + len(stages) + 2))
@@ -115,7 +121,7 @@ def main():
                 cells.append("—")
                 continue
             rules = int(b.get("rules", 0)) or rules
-            cells.append(fmt(b["real_time"] * TO_NS[b["time_unit"]] / 1e6, 2))
+            cells.append(fmt(b[key] * TO_NS[b["time_unit"]] / 1e6, 2))
             if st == "RteAcl" and "bytes" in b:
                 mem = b["bytes"]
         memcell = f"{mem / 2**20:.1f} MiB" if mem else "—"
