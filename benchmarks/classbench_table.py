@@ -45,6 +45,8 @@ def set_order(name):
 def fmt(x, digits=1):
     if x is None:
         return "—"
+    if 0 < x < 0.1:
+        return f"{x:.2g}"
     if x >= 100:
         return f"{x:,.0f}"
     return f"{x:.{digits}f}"
