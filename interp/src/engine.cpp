@@ -171,6 +171,86 @@ State::State(const ir::Ruleset& r, runtime::HostModel h, EngineOptions o)
   }
 }
 
+Pkt build_pkt(const PacketSpec& p, uint16_t ip_id) {
+  runtime::PacketFields f;
+  f.src = p.src;
+  f.dst = p.dst;
+  f.proto = p.proto;
+  f.tos = p.tos;
+  f.ttl = p.ttl;
+  f.id = ip_id;
+  f.df = p.df;
+  f.mf = p.mf;
+  f.frag_off = p.fragoff;
+  f.total_len = p.total_len();
+  f.sport = p.sport;
+  f.dport = p.dport;
+  f.seq = p.seq;
+  f.ack_seq = p.ack;
+  f.tcp_flags = p.tcp_flags;
+  f.window = p.win;
+  f.icmp_type = p.icmp_type;
+  f.icmp_code = p.icmp_code;
+  f.icmp_id = p.echo_id;
+  f.icmp_seq = p.echo_seq;
+  if (p.mss && p.proto == 6)
+    f.tcp_options = {2, 4, static_cast<uint8_t>(*p.mss >> 8), static_cast<uint8_t>(*p.mss)};
+  if (p.proto == 132)
+    for (auto [type, flags] : p.chunks) f.payload.insert(f.payload.end(), {type, flags, 0, 4});
+  if (p.icmp_error()) {
+    // The packet the error is about, as its sender wrote it: its IP header and the first 8
+    // bytes of its transport header.
+    runtime::PacketFields in;
+    in.src = p.inner_src;
+    in.dst = p.inner_dst;
+    in.proto = p.inner_proto;
+    in.ttl = 64;
+    in.sport = p.sport;
+    in.dport = p.dport;
+    in.seq = p.seq;
+    in.ack_seq = p.ack;
+    in.tcp_flags = p.tcp_flags;
+    in.icmp_type = 8;
+    in.icmp_id = p.echo_id;
+    in.icmp_seq = p.echo_seq;
+    runtime::Packet inner = runtime::build_packet(in);
+    size_t keep = std::min<size_t>(inner.bytes.size(), 28);
+    f.payload.assign(inner.bytes.begin(), inner.bytes.begin() + static_cast<long>(keep));
+  } else {
+    // ESP and AH headers (RFC 4303, RFC 4302) are written here, the runtime's builder knows
+    // only the protocols conntrack and NAT parse: SPI and sequence number 1; AH says "no next
+    // header" (59) and its length in 32-bit words minus 2.
+    if (p.fragoff == 0 && (p.proto == 50 || p.proto == 51)) {
+      std::vector<uint8_t> h(p.proto == 50 ? 8 : 12, 0);
+      size_t at = 0;
+      if (p.proto == 51) {
+        h[0] = 59;
+        h[1] = 1;
+        at = 4;
+      }
+      for (int k = 0; k < 4; ++k) h[at + k] = static_cast<uint8_t>(p.spi >> (24 - 8 * k));
+      h[at + 7] = 1;
+      f.payload = std::move(h);
+    }
+    f.payload.insert(f.payload.end(), p.payload.begin(), p.payload.end());
+  }
+  Pkt pkt;
+  pkt.buf = runtime::build_packet(f);
+  pkt.reparse();
+  pkt.mark = p.mark;
+  pkt.local = p.local();
+  pkt.bridged = !p.physin.empty() || !p.physout.empty();
+  pkt.physin = p.physin;
+  pkt.physout = p.physout;
+  pkt.uid = p.uid;
+  pkt.gid = p.gid;
+  pkt.mac = p.mac;
+  pkt.cpu = p.cpu;
+  pkt.cgroup = p.cgroup;
+  pkt.classid = p.classid;
+  return pkt;
+}
+
 }  // namespace detail
 
 using detail::Pkt;
@@ -279,85 +359,7 @@ NumRef Engine::Impl::number_tcp(PacketSpec& p) {
   return ref;
 }
 
-Pkt Engine::Impl::build(const PacketSpec& p) {
-  runtime::PacketFields f;
-  f.src = p.src;
-  f.dst = p.dst;
-  f.proto = p.proto;
-  f.tos = p.tos;
-  f.ttl = p.ttl;
-  f.id = p.id ? *p.id : next_ip_id++;
-  f.df = p.df;
-  f.mf = p.mf;
-  f.frag_off = p.fragoff;
-  f.total_len = p.total_len();
-  f.sport = p.sport;
-  f.dport = p.dport;
-  f.seq = p.seq;
-  f.ack_seq = p.ack;
-  f.tcp_flags = p.tcp_flags;
-  f.window = p.win;
-  f.icmp_type = p.icmp_type;
-  f.icmp_code = p.icmp_code;
-  f.icmp_id = p.echo_id;
-  f.icmp_seq = p.echo_seq;
-  if (p.mss && p.proto == 6)
-    f.tcp_options = {2, 4, static_cast<uint8_t>(*p.mss >> 8), static_cast<uint8_t>(*p.mss)};
-  if (p.proto == 132)
-    for (auto [type, flags] : p.chunks) f.payload.insert(f.payload.end(), {type, flags, 0, 4});
-  if (p.icmp_error()) {
-    // The packet the error is about, as its sender wrote it: its IP header and the first 8
-    // bytes of its transport header.
-    runtime::PacketFields in;
-    in.src = p.inner_src;
-    in.dst = p.inner_dst;
-    in.proto = p.inner_proto;
-    in.ttl = 64;
-    in.sport = p.sport;
-    in.dport = p.dport;
-    in.seq = p.seq;
-    in.ack_seq = p.ack;
-    in.tcp_flags = p.tcp_flags;
-    in.icmp_type = 8;
-    in.icmp_id = p.echo_id;
-    in.icmp_seq = p.echo_seq;
-    runtime::Packet inner = runtime::build_packet(in);
-    size_t keep = std::min<size_t>(inner.bytes.size(), 28);
-    f.payload.assign(inner.bytes.begin(), inner.bytes.begin() + static_cast<long>(keep));
-  } else {
-    // ESP and AH headers (RFC 4303, RFC 4302) are written here, the runtime's builder knows
-    // only the protocols conntrack and NAT parse: SPI and sequence number 1; AH says "no next
-    // header" (59) and its length in 32-bit words minus 2.
-    if (p.fragoff == 0 && (p.proto == 50 || p.proto == 51)) {
-      std::vector<uint8_t> h(p.proto == 50 ? 8 : 12, 0);
-      size_t at = 0;
-      if (p.proto == 51) {
-        h[0] = 59;
-        h[1] = 1;
-        at = 4;
-      }
-      for (int k = 0; k < 4; ++k) h[at + k] = static_cast<uint8_t>(p.spi >> (24 - 8 * k));
-      h[at + 7] = 1;
-      f.payload = std::move(h);
-    }
-    f.payload.insert(f.payload.end(), p.payload.begin(), p.payload.end());
-  }
-  Pkt pkt;
-  pkt.buf = runtime::build_packet(f);
-  pkt.reparse();
-  pkt.mark = p.mark;
-  pkt.local = p.local();
-  pkt.bridged = !p.physin.empty() || !p.physout.empty();
-  pkt.physin = p.physin;
-  pkt.physout = p.physout;
-  pkt.uid = p.uid;
-  pkt.gid = p.gid;
-  pkt.mac = p.mac;
-  pkt.cpu = p.cpu;
-  pkt.cgroup = p.cgroup;
-  pkt.classid = p.classid;
-  return pkt;
-}
+Pkt Engine::Impl::build(const PacketSpec& p) { return detail::build_pkt(p, p.id ? *p.id : next_ip_id++); }
 
 // ---- hook steps --------------------------------------------------------------------------
 

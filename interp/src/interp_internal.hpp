@@ -186,6 +186,9 @@ bool match_rpfilter(const ir::RpfilterMatch& r, EvalCtx& c);
 bool match_physdev(const ir::PhysdevMatch& p, EvalCtx& c);
 bool match_tcpmss(const ir::TcpmssMatch& t, EvalCtx& c);
 bool match_time(const ir::TimeMatch& t, EvalCtx& c);
+/// The packet a packet line describes, as it leaves its sender (IP id `ip_id`; devices,
+/// route and conntrack are the caller's to set). TCP numbers must already be assigned.
+Pkt build_pkt(const PacketSpec& p, uint16_t ip_id);
 
 /// Evaluates one match with the kernel's semantics (may set ctx.hotdrop).
 bool eval_match(const ir::Match& m, EvalCtx& ctx);
