@@ -314,7 +314,7 @@ TEST_CASE("command: matches and targets iptc does not know", "[command]") {
   auto unknown = restore_line("-A INPUT -m nosuchmatch");
   CHECK_FALSE(unknown->ok);
   CHECK(unknown->error_col() == 13);
-  auto foreign = restore_line("-A INPUT -m cpu --cpu 0");
+  auto foreign = restore_line("-A INPUT -m realm --realm 1");
   CHECK_FALSE(foreign->ok);
   CHECK_THAT(foreign->error(), Catch::Contains("not supported"));
   auto foreign_target = restore_line("-A INPUT -j HMARK");
