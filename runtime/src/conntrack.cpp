@@ -465,6 +465,25 @@ L4Result gre_packet(L4Ctx& c) {
   return L4Result::Accept;
 }
 
+/// nf_conntrack_sctp_packet, as far as iptc models SCTP: do_basic_checks finds no chunk after
+/// the common header (`count == 0`), or a chunk of length 0, and the packet is INVALID. The
+/// SCTP state machine itself (INIT/COOKIE handshake, vtag checks) is not modelled: a packet
+/// with chunks is tracked like a generic protocol.
+L4Result sctp_packet(L4Ctx& c, uint32_t generic_timeout) {
+  const auto& b = c.pkt;
+  size_t off = c.v.l4.off + 12;  // sizeof(struct sctphdr)
+  size_t count = 0;
+  while (off + 4 <= c.v.len && off + 4 <= b.size()) {
+    const uint16_t len = static_cast<uint16_t>(b[off + 2] << 8 | b[off + 3]);
+    if (len == 0) return L4Result::Invalid;
+    ++count;
+    off += (static_cast<size_t>(len) + 3) & ~size_t{3};
+  }
+  if (count == 0) return L4Result::Invalid;
+  detail::refresh_acct(c, generic_timeout);
+  return L4Result::Accept;
+}
+
 }  // namespace
 
 // ---- nf_conntrack_in ---------------------------------------------------------------------------
@@ -575,6 +594,7 @@ bool ConntrackTable::in(std::span<const uint8_t> pkt, Hook hook, CtRef& ref,
       case kProtoUdp: case kProtoUdplite: r = udp_packet(c); break;
       case kProtoIcmp: r = icmp_packet(c); break;
       case kProtoGre: r = gre_packet(c); break;
+      case kProtoSctp: r = sctp_packet(c, opts_.timeouts.generic); break;
       default:
         detail::refresh_acct(c, opts_.timeouts.generic);
         r = L4Result::Accept;
