@@ -337,4 +337,24 @@ std::optional<uint32_t> parse_host(const OptionCall& c, std::string_view ext) {
   return a;
 }
 
+bool parse_spi_range(const OptionCall& c, std::string_view ext, uint32_t& min, uint32_t& max,
+                     bool& invert) {
+  auto r = parse_uint_rc(c, ext, UINT32_MAX);
+  if (!r) return false;
+  min = static_cast<uint32_t>(r->first);
+  max = static_cast<uint32_t>(r->second);
+  if (c.invert) invert = true;
+  return true;
+}
+
+void save_spi_range(SaveWriter& w, std::string_view option, uint32_t min, uint32_t max,
+                    bool invert) {
+  if (min == 0 && max == UINT32_MAX) return;
+  w.bang(invert);
+  if (min != max)
+    w.raw(fmt::format(" --{} {}:{}", option, min, max));
+  else
+    w.raw(fmt::format(" --{} {}", option, min));
+}
+
 }  // namespace iptc::ir::kinds

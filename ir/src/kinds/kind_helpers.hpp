@@ -66,6 +66,14 @@ std::optional<ValMask> parse_val_mask(const OptionCall& c);
 /// glibc inet_pton(AF_INET): exactly four decimal parts 0-255, no leading zeros, nothing else.
 std::optional<uint32_t> inet_pton4(std::string_view s);
 
+/// The SPI range of -m esp / -m ah (XTTYPE_UINT32RC, `[!] --OPT SPI[:SPI]`): parse it into
+/// the match's fields, and print it as both extensions' save() do (nothing for the full range
+/// 0:4294967295, even inverted; one number when both ends agree).
+bool parse_spi_range(const OptionCall& c, std::string_view ext, uint32_t& min, uint32_t& max,
+                     bool& invert);
+void save_spi_range(SaveWriter& w, std::string_view option, uint32_t min, uint32_t max,
+                    bool invert);
+
 /// A kernel check's refusal with a hint: sets *k.hint (when given) and returns the message.
 inline std::string refuse(const KernelCheckCall& k, std::string message, std::string hint) {
   if (k.hint) *k.hint = std::move(hint);

@@ -3,8 +3,6 @@
 // one-element range, MIN > MAX is accepted and never matches). Save prints nothing for the full
 // range 0:4294967295, even inverted (an inverted full range matches nothing in the kernel but
 // lists as a bare -m ah). The kernel match is registered for protocol 51 ('-p ah').
-#include <fmt/format.h>
-
 #include "kind_helpers.hpp"
 #include "registry.hpp"
 
@@ -20,22 +18,12 @@ constexpr OptionDef kOptions[] = {
 
 bool parse(const OptionCall& c, MatchData& d) {
   auto& m = std::get<AhMatch>(d);
-  auto r = parse_uint_rc(c, "ah", UINT32_MAX);
-  if (!r) return false;
-  m.spi_min = static_cast<uint32_t>(r->first);
-  m.spi_max = static_cast<uint32_t>(r->second);
-  if (c.invert) m.invert = true;
-  return true;
+  return parse_spi_range(c, "ah", m.spi_min, m.spi_max, m.invert);
 }
 
 void save(SaveWriter& w, const MatchData& d) {
   const auto& m = std::get<AhMatch>(d);
-  if (m.spi_min == 0 && m.spi_max == UINT32_MAX) return;
-  w.bang(m.invert);
-  if (m.spi_min != m.spi_max)
-    w.raw(fmt::format(" --ahspi {}:{}", m.spi_min, m.spi_max));
-  else
-    w.raw(fmt::format(" --ahspi {}", m.spi_min));
+  save_spi_range(w, "ahspi", m.spi_min, m.spi_max, m.invert);
 }
 
 }  // namespace
