@@ -33,9 +33,11 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <memory>
 
 #include "interp_internal.hpp"
 #include "iptc/ir/values.hpp"
+#include "iptc/runtime/checksum.hpp"
 #include "iptc/runtime/nat.hpp"
 
 namespace iptc::interp {
@@ -305,8 +307,12 @@ struct Engine::Impl {
   uint16_t next_ip_id = 1;
 
   TraceResult process(const PacketSpec& spec);
+  RawResult process_raw(const RawPacket& raw);
+  void replace_ruleset(const ir::Ruleset& rs, const iptc_descriptor* compiled);
 
  private:
+  void link_defaults(Pkt& pkt, bool mac_given, std::optional<uint8_t> pkttype);
+  void run_packet(Pkt& pkt, TraceResult& tr);
   NumRef number_tcp(PacketSpec& p);
   Pkt build(const PacketSpec& p);
   HookResult run_tables(Pkt& pkt, TraceResult& tr, ir::Hook hook);
@@ -656,49 +662,34 @@ void Engine::Impl::describe_nat(const Pkt& pkt, TraceResult& tr) {
   tr.nat = s;
 }
 
-TraceResult Engine::Impl::process(const PacketSpec& spec) {
-  TraceResult tr;
-  tr.line = spec.line;
-  tr.packet = spec.text;
-  if (spec.in && !st.host.find(*spec.in) && *spec.in != "lo") {
-    tr.error = fmt::format("interface '{}' is not in the host model", *spec.in);
-    return tr;
-  }
-  PacketSpec p = spec;
-  if (p.proto == 6 && !p.icmp_error() && p.fragoff == 0) {
-    number_tcp(p);
-    tr.seq = p.seq;
-    tr.ack = p.ack;
-  }
-  Pkt pkt = build(p);
-  if (p.in) {
-    pkt.in = *p.in;
-    if (!p.mac_given) {
-      // The sender on the N-th interface of the host model (file order) is 02:00:00:00:00:0N.
-      uint8_t n = 0;
-      for (const auto& i : st.host.interfaces()) {
-        if (i.name == "lo") continue;
-        ++n;
-        if (i.name == *p.in) break;
-      }
-      pkt.mac = {0x02, 0, 0, 0, 0, n};
+void Engine::Impl::link_defaults(Pkt& pkt, bool mac_given, std::optional<uint8_t> pkttype) {
+  if (!mac_given) {
+    // The sender on the N-th interface of the host model (file order) is 02:00:00:00:00:0N.
+    uint8_t n = 0;
+    for (const auto& i : st.host.interfaces()) {
+      if (i.name == "lo") continue;
+      ++n;
+      if (i.name == pkt.in) break;
     }
-    if (p.pkttype) {
-      pkt.pkttype = *p.pkttype;
-    } else {
-      uint32_t d = p.dst;
-      pkt.pkttype = detail::kPacketHost;
-      if ((d >> 28) == 0xe) pkt.pkttype = detail::kPacketMulticast;
-      if (d == 0xffffffffu) pkt.pkttype = detail::kPacketBroadcast;
-      if (const runtime::Interface* i = st.host.find(*p.in))
-        for (const auto& a : i->addrs)
-          if (a.prefix < 31 && (a.addr | ~ir::prefix_to_mask(a.prefix)) == d)
-            pkt.pkttype = detail::kPacketBroadcast;
-    }
-    arrive(pkt, tr);
-  } else {
-    send_local(pkt, tr);
+    pkt.mac = {0x02, 0, 0, 0, 0, n};
   }
+  if (pkttype) {
+    pkt.pkttype = *pkttype;
+    return;
+  }
+  uint32_t d = pkt.v.dst;
+  pkt.pkttype = detail::kPacketHost;
+  if ((d >> 28) == 0xe) pkt.pkttype = detail::kPacketMulticast;
+  if (d == 0xffffffffu) pkt.pkttype = detail::kPacketBroadcast;
+  if (const runtime::Interface* i = st.host.find(pkt.in))
+    for (const auto& a : i->addrs)
+      if (a.prefix < 31 && (a.addr | ~ir::prefix_to_mask(a.prefix)) == d)
+        pkt.pkttype = detail::kPacketBroadcast;
+}
+
+void Engine::Impl::run_packet(Pkt& pkt, TraceResult& tr) {
+  if (!pkt.in.empty()) arrive(pkt, tr);
+  else send_local(pkt, tr);
   if (tr.egress) {
     const runtime::PacketView& v = pkt.v;
     if (v.l4.ports) {
@@ -721,9 +712,108 @@ TraceResult Engine::Impl::process(const PacketSpec& spec) {
   }
   describe_nat(pkt, tr);
   tr.priority = pkt.priority;
-  tr.tos_in = p.tos;
   st.conntrack.end_packet();
+}
+
+TraceResult Engine::Impl::process(const PacketSpec& spec) {
+  TraceResult tr;
+  tr.line = spec.line;
+  tr.packet = spec.text;
+  if (spec.in && !st.host.find(*spec.in) && *spec.in != "lo") {
+    tr.error = fmt::format("interface '{}' is not in the host model", *spec.in);
+    return tr;
+  }
+  PacketSpec p = spec;
+  if (p.proto == 6 && !p.icmp_error() && p.fragoff == 0) {
+    number_tcp(p);
+    tr.seq = p.seq;
+    tr.ack = p.ack;
+  }
+  Pkt pkt = build(p);
+  if (p.in) {
+    pkt.in = *p.in;
+    link_defaults(pkt, p.mac_given, p.pkttype);
+  }
+  run_packet(pkt, tr);
+  tr.tos_in = p.tos;
   return tr;
+}
+
+namespace {
+/// ip_rcv_core's checks of an arriving datagram (the kernel drops a failure and counts it in
+/// IPSTATS_MIB_INHDRERRORS / INTRUNCATEDPKTS); "" when it passes.
+std::string ip_header_problem(std::span<const uint8_t> b) {
+  if (b.size() < 20) return "shorter than an IP header";
+  if ((b[0] >> 4) != 4) return fmt::format("IP version {}, not 4", b[0] >> 4);
+  size_t ihl = (b[0] & 0xfu) * 4u;
+  if (ihl < 20) return fmt::format("IP header length {} is below 20", ihl);
+  if (b.size() < ihl) return "truncated inside the IP header";
+  if (runtime::csum_fold(runtime::csum_partial(b.first(ihl))) != 0) return "bad IP header checksum";
+  size_t tot = runtime::load16(b.data() + 2);
+  if (tot > b.size()) return fmt::format("IP total length {} exceeds the {} bytes received", tot, b.size());
+  if (tot < ihl) return fmt::format("IP total length {} is below the header length {}", tot, ihl);
+  return {};
+}
+}  // namespace
+
+RawResult Engine::Impl::process_raw(const RawPacket& raw) {
+  RawResult res;
+  TraceResult& tr = res.trace;
+  std::string in(raw.in);
+  if (!in.empty() && !st.host.find(in) && in != "lo") {
+    tr.error = fmt::format("interface '{}' is not in the host model", in);
+    return res;
+  }
+  if (std::string why = ip_header_problem(raw.data); !why.empty()) {
+    if (in.empty()) {
+      tr.error = "a locally generated datagram must be well formed: " + why;
+    } else {
+      tr.path = Path::Input;
+      tr.verdict = Verdict::KernelDrop;
+      tr.kernel_reason = "ip_rcv drops the datagram: " + why;
+    }
+    return res;
+  }
+  size_t tot = runtime::load16(raw.data.data() + 2);
+  Pkt pkt;
+  pkt.buf.bytes.assign(raw.data.begin(), raw.data.begin() + static_cast<long>(tot));  // pskb_trim_rcsum
+  pkt.reparse();
+  pkt.mark = raw.mark;
+  pkt.local = in.empty();
+  if (pkt.local) {
+    pkt.uid = raw.uid;
+    pkt.gid = raw.gid;
+  } else {
+    pkt.in = in;
+    if (raw.mac) pkt.mac = *raw.mac;
+    link_defaults(pkt, raw.mac.has_value(), raw.pkttype);
+  }
+  tr.tos_in = pkt.v.tos;
+  run_packet(pkt, tr);
+  if (tr.egress || tr.delivered) res.out = std::move(pkt.buf.bytes);
+  return res;
+}
+
+void Engine::Impl::replace_ruleset(const ir::Ruleset& rs, const iptc_descriptor* compiled) {
+  EngineOptions o = st.opts;
+  o.compiled = compiled;
+  o.epoch = st.epoch;
+  detail::State fresh(rs, st.host, o);
+  // What outlives an iptables-restore commit: conntrack (NAT bindings, marks, timeouts) and
+  // the clock in it, ipsets, SECMARK's context numbering, the statistic generator, and the
+  // named tables of xt_recent and xt_hashlimit that a rule of the new set names again (the
+  // new rules' checkentry takes a reference on the existing table before the old rules drop
+  // theirs; its contents stay, the new rule's parameters are ignored).
+  fresh.conntrack = std::move(st.conntrack);
+  fresh.rng = st.rng;
+  fresh.ipsets = std::move(st.ipsets);
+  fresh.secids = std::move(st.secids);
+  for (auto& [name, table] : fresh.recent)
+    if (auto it = st.recent.find(name); it != st.recent.end()) table = std::move(it->second);
+  for (auto& [name, table] : fresh.hashlimit)
+    if (auto it = st.hashlimit.find(name); it != st.hashlimit.end()) table = std::move(it->second);
+  std::destroy_at(&st);
+  std::construct_at(&st, std::move(fresh));
 }
 
 // ---- public API --------------------------------------------------------------------------
@@ -733,6 +823,10 @@ Engine::Engine(const ir::Ruleset& rs, runtime::HostModel host, EngineOptions opt
 Engine::~Engine() = default;
 
 TraceResult Engine::process(const PacketSpec& p) { return impl_->process(p); }
+RawResult Engine::process_raw(const RawPacket& p) { return impl_->process_raw(p); }
+void Engine::replace_ruleset(const ir::Ruleset& rs, const iptc_descriptor* compiled) {
+  impl_->replace_ruleset(rs, compiled);
+}
 
 std::vector<TraceResult> Engine::run(const std::vector<PacketLine>& lines) {
   std::vector<TraceResult> out;

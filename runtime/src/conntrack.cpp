@@ -156,6 +156,8 @@ ConntrackTable::ConntrackTable(ConntrackOptions opts) : opts_(opts), rng_(opts.s
 }
 
 ConntrackTable::~ConntrackTable() = default;
+ConntrackTable::ConntrackTable(ConntrackTable&&) noexcept = default;
+ConntrackTable& ConntrackTable::operator=(ConntrackTable&&) noexcept = default;
 
 void ConntrackTable::set_now(double t) {
   if (t > now_) now_ = t;

@@ -234,6 +234,10 @@ class ConntrackTable {
   ~ConntrackTable();
   ConntrackTable(const ConntrackTable&) = delete;
   ConntrackTable& operator=(const ConntrackTable&) = delete;
+  /// Entries are owned through pointers, so a moved table keeps every Conn at its address
+  /// (what an engine that replaces its rule set relies on).
+  ConntrackTable(ConntrackTable&&) noexcept;
+  ConntrackTable& operator=(ConntrackTable&&) noexcept;
 
   [[nodiscard]] const ConntrackOptions& options() const { return opts_; }
   [[nodiscard]] double now() const { return now_; }
